@@ -1,0 +1,60 @@
+/**
+ * Access keys: the secret is stored wrapped by the root keyring and unwrapped only to verify a
+ * signature. Unwrapped secrets are cached in memory (bounded), never logged.
+ */
+import type { KeyStore, RootKeyring } from '../domain/ports.ts';
+import type { AccessKeyRecord, Principal } from '../domain/types.ts';
+import { wrapAad } from '../format/wrapped.ts';
+import { principalFromArn } from './principals.ts';
+
+export interface ResolvedCredential {
+  principal: Principal;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiresAt?: Date;
+}
+
+const secretAad = (accessKeyId: string, principalArn: string) => wrapAad('trent:access-key-secret', accessKeyId, principalArn);
+
+export class CredentialStore {
+  readonly #store: Pick<KeyStore, 'getAccessKey' | 'putAccessKey'>;
+  readonly #keyring: RootKeyring;
+  readonly #cache = new Map<string, ResolvedCredential>();
+
+  constructor(store: Pick<KeyStore, 'getAccessKey' | 'putAccessKey'>, keyring: RootKeyring) {
+    this.#store = store;
+    this.#keyring = keyring;
+  }
+
+  async put(p: { accessKeyId: string; secretAccessKey: string; principalArn: string; now: number; sessionToken?: string; expiresAt?: number }): Promise<void> {
+    const principal = principalFromArn(p.principalArn);
+    const rec: AccessKeyRecord = {
+      accessKeyId: p.accessKeyId,
+      principalArn: p.principalArn,
+      accountId: principal.accountId,
+      wrappedSecret: this.#keyring.wrap(Buffer.from(p.secretAccessKey, 'utf8'), secretAad(p.accessKeyId, p.principalArn)),
+      createdAt: p.now,
+      ...(p.sessionToken !== undefined ? { sessionToken: p.sessionToken } : {}),
+      ...(p.expiresAt !== undefined ? { expiresAt: p.expiresAt } : {}),
+    };
+    await this.#store.putAccessKey(rec);
+    this.#cache.delete(p.accessKeyId);
+  }
+
+  async lookup(accessKeyId: string): Promise<ResolvedCredential | undefined> {
+    const hit = this.#cache.get(accessKeyId);
+    if (hit) return hit;
+    const rec = await this.#store.getAccessKey(accessKeyId);
+    if (!rec) return undefined;
+    const secret = Buffer.from(this.#keyring.unwrap(rec.wrappedSecret, secretAad(rec.accessKeyId, rec.principalArn))).toString('utf8');
+    const resolved: ResolvedCredential = {
+      principal: principalFromArn(rec.principalArn, rec.accessKeyId),
+      secretAccessKey: secret,
+      ...(rec.sessionToken !== undefined ? { sessionToken: rec.sessionToken } : {}),
+      ...(rec.expiresAt !== undefined ? { expiresAt: new Date(rec.expiresAt) } : {}),
+    };
+    if (this.#cache.size > 10_000) this.#cache.clear();
+    this.#cache.set(accessKeyId, resolved);
+    return resolved;
+  }
+}

@@ -1,0 +1,39 @@
+/** Authentication at the edge: SigV4 verified against the caller's stored secret → Principal. */
+import type { Clock } from '../domain/ports.ts';
+import type { Principal } from '../domain/types.ts';
+import type { Authenticator, RawRequest } from '../server/http-server.ts';
+import type { CredentialStore } from './credential-store.ts';
+import { verifySigV4, type SecretRecord } from './sigv4.ts';
+
+export class SigV4Authenticator implements Authenticator {
+  readonly #creds: CredentialStore;
+  readonly #clock: Clock;
+  readonly #service: string;
+
+  constructor(creds: CredentialStore, clock: Clock, service = 'kms') {
+    this.#creds = creds;
+    this.#clock = clock;
+    this.#service = service;
+  }
+
+  async authenticate(req: RawRequest, region: string): Promise<Principal> {
+    let principal: Principal | undefined;
+    await verifySigV4(req, {
+      now: this.#clock.now(),
+      region,
+      service: this.#service,
+      lookup: async (accessKeyId): Promise<SecretRecord | undefined> => {
+        const c = await this.#creds.lookup(accessKeyId);
+        if (!c) return undefined;
+        principal = c.principal;
+        return {
+          secretAccessKey: c.secretAccessKey,
+          ...(c.sessionToken !== undefined ? { sessionToken: c.sessionToken } : {}),
+          ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
+        };
+      },
+    });
+    if (!principal) throw new Error('signature verified without a principal');
+    return principal;
+  }
+}

@@ -1,0 +1,119 @@
+/** The `trent` command. */
+import { parseArgs } from 'node:util';
+import { createTrent, StartupError } from '../app/create-trent.ts';
+import { buildConfig, ConfigError } from '../config/config.ts';
+
+const USAGE = `Usage: trent serve [options]
+
+Options:
+  --port <n>          port to listen on (default 4599; 0 picks a free port)
+  --host <addr>       address to bind (default 127.0.0.1)
+  --data-dir <dir>    data directory (default ./.trent)
+  --no-tls            serve plain HTTP instead of HTTPS
+  --region <r>        AWS Region Trent answers as (default us-east-1)
+  --account-id <id>   the default account's 12-digit id (default 111122223333)
+  --store <url>       postgres://… to use PostgreSQL instead of the embedded SQLite
+  --clock-control     tests only: POST /_trent/clock moves Trent's clock forward and runs due
+                      rotations and deletions (refused with a non-loopback --host)
+  --scheduler-interval <s>  seconds between scheduler runs (default 60)
+
+Environment: TRENT_ROOT_ACCESS_KEY_ID, TRENT_ROOT_SECRET_ACCESS_KEY, TRENT_STORE_URL
+`;
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'no-tls': { type: 'boolean' },
+      region: { type: 'string' },
+      'account-id': { type: 'string' },
+      store: { type: 'string' },
+      'clock-control': { type: 'boolean' },
+      'scheduler-interval': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const config = buildConfig(
+    {
+      dataDir: values['data-dir'],
+      host: values.host,
+      port: values.port,
+      tls: !values['no-tls'],
+      region: values.region,
+      accountId: values['account-id'],
+      storeUrl: values.store,
+      clockControl: values['clock-control'],
+      schedulerIntervalSeconds: values['scheduler-interval'],
+    },
+    process.env,
+  );
+  const trent = await createTrent(config);
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  out(`Trent listening on ${trent.url} (region ${config.region}, account ${config.accountId})`);
+  out(`data directory: ${config.dataDir}`);
+  if (trent.caPath) out(`CA certificate (for --ca-bundle / AWS_CA_BUNDLE / NODE_EXTRA_CA_CERTS): ${trent.caPath}`);
+  if (trent.credentials.generated) {
+    out(`generated root credentials for account ${config.accountId}: access key id ${trent.credentials.accessKeyId}`);
+    out(`the secret access key is in ${trent.credentials.credentialsPath} (profile "trent"); it is not printed again`);
+  } else {
+    out(`root access key id: ${trent.credentials.accessKeyId}${trent.credentials.credentialsPath ? ` (credentials file ${trent.credentials.credentialsPath})` : ''}`);
+  }
+  out(`ready`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    out(`${signal}: finishing in-flight requests`);
+    trent.close().then(
+      () => process.exit(0),
+      (e) => {
+        process.stderr.write(`error while stopping: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'serve':
+        await serve(rest);
+        return -1; // keep running
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`trent: unknown command '${cmd}'\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof StartupError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`trent: ${(e as Error).message}\n`);
+      return 2;
+    }
+    if ((e as { code?: string }).code === 'EADDRINUSE') {
+      process.stderr.write(`trent: ${(e as Error).message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exit(code);

@@ -1,0 +1,83 @@
+/** Trent's configuration: defaults, flags and environment, validated once and frozen. */
+import { resolve } from 'node:path';
+
+export interface TrentConfig {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly region: string;
+  readonly accountId: string;
+  readonly partition: string;
+  /** `postgres://…` to use PostgreSQL; undefined for the embedded SQLite store. */
+  readonly storeUrl?: string;
+  readonly rootAccessKeyId?: string;
+  readonly rootSecretAccessKey?: string;
+  /** Enables POST /_trent/clock (tests only; loopback hosts only). */
+  readonly clockControl: boolean;
+  /** How often the scheduler looks for due rotations and deletions. */
+  readonly schedulerIntervalMs: number;
+}
+
+export const DEFAULTS = Object.freeze({
+  dataDir: './.trent',
+  host: '127.0.0.1',
+  port: 4599,
+  tls: true,
+  region: 'us-east-1',
+  accountId: '111122223333',
+  partition: 'aws',
+});
+
+export class ConfigError extends Error {}
+
+export interface ConfigInput {
+  dataDir?: string | undefined;
+  host?: string | undefined;
+  port?: string | number | undefined;
+  tls?: boolean | undefined;
+  region?: string | undefined;
+  accountId?: string | undefined;
+  storeUrl?: string | undefined;
+  clockControl?: boolean | undefined;
+  schedulerIntervalSeconds?: string | number | undefined;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+export function buildConfig(input: ConfigInput, env: Record<string, string | undefined>): TrentConfig {
+  const port = Number(input.port ?? DEFAULTS.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be an integer 0..65535, got ${input.port}`);
+  const region = input.region ?? DEFAULTS.region;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new ConfigError(`--region must look like us-east-1, got ${region}`);
+  const accountId = input.accountId ?? DEFAULTS.accountId;
+  if (!/^\d{12}$/.test(accountId)) throw new ConfigError(`--account-id must be 12 digits, got ${accountId}`);
+  const id = env.TRENT_ROOT_ACCESS_KEY_ID || undefined;
+  const secret = env.TRENT_ROOT_SECRET_ACCESS_KEY || undefined;
+  if ((id === undefined) !== (secret === undefined)) {
+    throw new ConfigError('set both TRENT_ROOT_ACCESS_KEY_ID and TRENT_ROOT_SECRET_ACCESS_KEY, or neither');
+  }
+  if (id !== undefined && !/^[A-Z0-9]{16,128}$/.test(id)) throw new ConfigError('TRENT_ROOT_ACCESS_KEY_ID must be 16-128 characters A-Z0-9');
+  if (secret !== undefined && secret.length < 16) throw new ConfigError('TRENT_ROOT_SECRET_ACCESS_KEY must be at least 16 characters');
+  const storeUrl = input.storeUrl ?? (env.TRENT_STORE_URL || undefined);
+  if (storeUrl !== undefined && !/^postgres(ql)?:\/\//.test(storeUrl)) throw new ConfigError('--store must be a postgres:// URL');
+  const clockControl = input.clockControl ?? false;
+  const host = input.host ?? DEFAULTS.host;
+  if (clockControl && !LOOPBACK.test(host)) throw new ConfigError('--clock-control is for tests: it is refused with a non-loopback --host');
+  const interval = Number(input.schedulerIntervalSeconds ?? 60);
+  if (!Number.isFinite(interval) || interval <= 0) throw new ConfigError('--scheduler-interval must be a positive number of seconds');
+  return Object.freeze({
+    clockControl,
+    schedulerIntervalMs: interval * 1000,
+    dataDir: resolve(input.dataDir ?? DEFAULTS.dataDir),
+    host,
+    port,
+    tls: input.tls ?? DEFAULTS.tls,
+    region,
+    accountId,
+    partition: DEFAULTS.partition,
+    ...(storeUrl !== undefined ? { storeUrl } : {}),
+    ...(id !== undefined ? { rootAccessKeyId: id } : {}),
+    ...(secret !== undefined ? { rootSecretAccessKey: secret } : {}),
+  });
+}

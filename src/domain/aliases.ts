@@ -1,0 +1,98 @@
+/** Aliases: friendly names for keys, unique per account and Region. */
+import {
+  AlreadyExistsException,
+  InvalidAliasNameException,
+  LimitExceededException,
+  NotFoundException,
+  ValidationException,
+} from '../shared/errors.ts';
+import type { CallContext, Core } from './core.ts';
+import { assertState } from './key-state.ts';
+import { decodeMarker, encodeMarker } from './lifecycle.ts';
+import { StoreDuplicateError } from './ports.ts';
+import type { AliasRecord, KeyRecord } from './types.ts';
+
+/** "Aliases per KMS key: 50" (AWS KMS resource quotas). */
+export const MAX_ALIASES_PER_KEY = 50;
+
+function checkAliasName(name: string): void {
+  if (!name.startsWith('alias/')) {
+    throw new ValidationException('Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
+  }
+  // "The alias name cannot begin with alias/aws/. The alias/aws/ prefix is reserved for AWS managed keys." (CreateAlias reference)
+  if (name.startsWith('alias/aws/')) {
+    throw new InvalidAliasNameException('Alias names cannot begin with alias/aws/. The alias/aws/ prefix is reserved for AWS managed keys.');
+  }
+  if (name === 'alias/') throw new InvalidAliasNameException('Alias name must not be empty after the alias/ prefix.');
+}
+
+function notFound(core: Core, ctx: CallContext, name: string) {
+  return new NotFoundException(`Alias ${core.aliasArn(ctx.region, ctx.principal.accountId, name)} is not found.`);
+}
+
+export async function createAlias(core: Core, ctx: CallContext, aliasName: string, targetKeyId: string): Promise<void> {
+  checkAliasName(aliasName);
+  const key = await core.resolve(ctx, targetKeyId, false);
+  await core.authorize(ctx, 'kms:CreateAlias', key);
+  assertState(key, 'manage');
+  const existing = await core.store.listAliases(key.account, key.region, { keyId: key.keyId, limit: MAX_ALIASES_PER_KEY + 1 });
+  if (existing.length >= MAX_ALIASES_PER_KEY) throw new LimitExceededException(`Too many aliases for key ${key.arn}`);
+  const now = core.now();
+  try {
+    await core.store.createAlias({ account: ctx.principal.accountId, region: ctx.region, aliasName, targetKeyId: key.keyId, createdAt: now, updatedAt: now });
+  } catch (e) {
+    if (e instanceof StoreDuplicateError) {
+      throw new AlreadyExistsException(`An alias with the name ${core.aliasArn(ctx.region, ctx.principal.accountId, aliasName)} already exists`);
+    }
+    throw e;
+  }
+}
+
+function keyKind(k: KeyRecord): string {
+  return k.keySpec === 'SYMMETRIC_DEFAULT' ? 'symmetric' : k.keySpec.startsWith('HMAC') ? 'hmac' : 'asymmetric';
+}
+
+export async function updateAlias(core: Core, ctx: CallContext, aliasName: string, targetKeyId: string): Promise<void> {
+  checkAliasName(aliasName);
+  const alias = await core.store.getAlias(ctx.principal.accountId, ctx.region, aliasName);
+  if (!alias) throw notFound(core, ctx, aliasName);
+  const target = await core.resolve(ctx, targetKeyId, false);
+  await core.authorize(ctx, 'kms:UpdateAlias', target);
+  const current = await core.store.getKey(alias.targetKeyId);
+  if (current) await core.authorize(ctx, 'kms:UpdateAlias', current);
+  // "The alias and its new target KMS key must be in the same AWS account and Region."
+  if (target.account !== ctx.principal.accountId) throw new NotFoundException(`Key '${target.arn}' does not exist`);
+  assertState(target, 'manage');
+  // "The current and new KMS key must be the same type … and they must have the same key usage."
+  if (current && (keyKind(current) !== keyKind(target) || current.keyUsage !== target.keyUsage)) {
+    throw new ValidationException(`${target.arn} key usage or key type does not match the current target key of ${aliasName}.`);
+  }
+  await core.store.updateAlias({ ...alias, targetKeyId: target.keyId, updatedAt: core.now() });
+}
+
+export async function deleteAlias(core: Core, ctx: CallContext, aliasName: string): Promise<void> {
+  checkAliasName(aliasName);
+  const alias = await core.store.getAlias(ctx.principal.accountId, ctx.region, aliasName);
+  if (!alias) throw notFound(core, ctx, aliasName);
+  const key = await core.store.getKey(alias.targetKeyId);
+  if (key) await core.authorize(ctx, 'kms:DeleteAlias', key);
+  await core.store.deleteAlias(ctx.principal.accountId, ctx.region, aliasName);
+}
+
+export async function listAliases(core: Core, ctx: CallContext, p: { keyId?: string; limit: number; marker?: string }): Promise<{ aliases: AliasRecord[]; next?: string }> {
+  const after = p.marker !== undefined ? decodeMarker(p.marker, (s) => s.startsWith('alias/')) : undefined;
+  let keyId: string | undefined;
+  if (p.keyId !== undefined) {
+    const key = await core.resolve(ctx, p.keyId, false);
+    keyId = key.keyId;
+  }
+  await core.authorize(ctx, 'kms:ListAliases', undefined);
+  const rows = await core.store.listAliases(ctx.principal.accountId, ctx.region, {
+    ...(keyId !== undefined ? { keyId } : {}),
+    ...(after !== undefined ? { after } : {}),
+    limit: p.limit + 1,
+  });
+  const aliases = rows.slice(0, p.limit);
+  const last = aliases[aliases.length - 1];
+  return rows.length > p.limit && last ? { aliases, next: encodeMarker(last.aliasName) } : { aliases };
+}

@@ -1,0 +1,188 @@
+/**
+ * The domain's shared machinery: key resolution (id | ARN | alias | alias ARN), authorization,
+ * unwrapped-material cache, and optimistic key mutation. Operation groups build on it.
+ */
+import type { Rng } from '../crypto/rng.ts';
+import { wrapAad } from '../format/wrapped.ts';
+import { InvalidCiphertextException, KmsError, NotFoundException } from '../shared/errors.ts';
+import { aliasArn, keyArn, parseKeyRef } from '../shared/ids.ts';
+import type { Authorizer, AuthzRequest } from './authorizer.ts';
+import { StoreConflictError, type Clock, type KeyStore, type RootKeyring } from './ports.ts';
+import type { KeyRecord, MaterialRecord, Principal } from './types.ts';
+
+export interface CallContext {
+  principal: Principal;
+  region: string;
+  requestId: string;
+  sourceIp?: string;
+}
+
+export interface CoreDeps {
+  store: KeyStore;
+  keyring: RootKeyring;
+  clock: Clock;
+  rng: Rng;
+  authorizer: Authorizer;
+  partition: string;
+  /** Upper bound of unwrapped materials kept in memory. */
+  materialCacheSize?: number;
+}
+
+export const materialAad = (keyId: string, materialId: string) => wrapAad('trent:key-material', keyId, materialId);
+
+export class Core {
+  readonly store: KeyStore;
+  readonly keyring: RootKeyring;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly authorizer: Authorizer;
+  readonly partition: string;
+  readonly #cache = new Map<string, Uint8Array>();
+  readonly #cacheSize: number;
+
+  constructor(d: CoreDeps) {
+    this.store = d.store;
+    this.keyring = d.keyring;
+    this.clock = d.clock;
+    this.rng = d.rng;
+    this.authorizer = d.authorizer;
+    this.partition = d.partition;
+    this.#cacheSize = d.materialCacheSize ?? 10_000;
+  }
+
+  now(): number {
+    return this.clock.now().getTime();
+  }
+
+  keyArn(region: string, account: string, keyId: string): string {
+    return keyArn(this.partition, region, account, keyId);
+  }
+
+  aliasArn(region: string, account: string, aliasName: string): string {
+    return aliasArn(this.partition, region, account, aliasName);
+  }
+
+  /**
+   * Resolves a KeyId parameter. "To specify a KMS key in a different AWS account, you must use
+   * the key ARN or alias ARN" (KMS API reference): bare ids and alias names are the caller's.
+   */
+  async resolve(ctx: CallContext, raw: string, allowAlias: boolean): Promise<KeyRecord> {
+    const ref = parseKeyRef(raw, allowAlias);
+    const caller = ctx.principal.accountId;
+    switch (ref.kind) {
+      case 'id':
+        return this.#keyIn(ref.keyId, caller, ctx.region);
+      case 'keyArn':
+        if (ref.region !== ctx.region) throw new NotFoundException(`Invalid arn ${ref.region}`);
+        return this.#keyIn(ref.keyId, ref.account, ref.region);
+      case 'alias':
+      case 'aliasArn': {
+        const account = ref.kind === 'aliasArn' ? ref.account : caller;
+        const region = ref.kind === 'aliasArn' ? ref.region : ctx.region;
+        if (region !== ctx.region) throw new NotFoundException(`Invalid arn ${region}`);
+        const alias = await this.store.getAlias(account, region, ref.aliasName);
+        if (!alias) throw new NotFoundException(`Alias ${this.aliasArn(region, account, ref.aliasName)} is not found.`);
+        return this.#keyIn(alias.targetKeyId, account, region);
+      }
+    }
+  }
+
+  async #keyIn(keyId: string, account: string, region: string): Promise<KeyRecord> {
+    const key = await this.store.getKey(keyId);
+    if (!key || key.account !== account || key.region !== region) {
+      throw new NotFoundException(`Key '${this.keyArn(region, account, keyId)}' does not exist`);
+    }
+    return key;
+  }
+
+  async authorize(ctx: CallContext, action: string, key: KeyRecord | undefined, extra: Partial<AuthzRequest> = {}): Promise<void> {
+    await this.authorizer.authorize({
+      principal: ctx.principal,
+      action,
+      resource: key?.arn ?? '*',
+      conditions: {},
+      ...(key ? { key } : {}),
+      ...extra,
+    });
+  }
+
+  newMaterialId(): string {
+    return Buffer.from(this.rng.bytes(32)).toString('hex');
+  }
+
+  /** Creates a fresh 256-bit material record, wrapped by the root keyring. */
+  newSymmetricMaterial(keyId: string, rotationType?: MaterialRecord['rotationType']): { record: MaterialRecord; plain: Uint8Array } {
+    const materialId = this.newMaterialId();
+    const plain = this.rng.bytes(32);
+    const record: MaterialRecord = {
+      keyId,
+      materialId,
+      createdAt: this.now(),
+      wrapped: this.keyring.wrap(plain, materialAad(keyId, materialId)),
+      ...(rotationType ? { rotationType } : {}),
+    };
+    return { record, plain };
+  }
+
+  cacheMaterial(keyId: string, materialId: string, plain: Uint8Array): void {
+    if (this.#cache.size >= this.#cacheSize) {
+      const first = this.#cache.keys().next().value;
+      if (first !== undefined) {
+        this.#cache.get(first)?.fill(0);
+        this.#cache.delete(first);
+      }
+    }
+    this.#cache.set(`${keyId}/${materialId}`, plain);
+  }
+
+  /** Unwrapped material of a key; undefined when the key has no such material. Materials never change, so caching is safe. */
+  async material(keyId: string, materialId: string): Promise<Uint8Array | undefined> {
+    const id = `${keyId}/${materialId}`;
+    const hit = this.#cache.get(id);
+    if (hit) return hit;
+    const rec = await this.store.getMaterial(keyId, materialId);
+    if (!rec) return undefined;
+    const plain = this.keyring.unwrap(rec.wrapped, materialAad(keyId, materialId));
+    this.cacheMaterial(keyId, materialId, plain);
+    return plain;
+  }
+
+  async requireMaterial(keyId: string, materialId: string): Promise<Uint8Array> {
+    const m = await this.material(keyId, materialId);
+    if (!m) throw new InvalidCiphertextException();
+    return m;
+  }
+
+  forgetKey(keyId: string): void {
+    for (const [id, m] of this.#cache) {
+      if (id.startsWith(`${keyId}/`)) {
+        m.fill(0);
+        this.#cache.delete(id);
+      }
+    }
+  }
+
+  /**
+   * Applies `change` to the latest version of the key and writes it with optimistic concurrency,
+   * retrying on a lost race. `change` may throw a KmsError to refuse; it returns the new record.
+   */
+  async mutate(key: KeyRecord, change: (k: KeyRecord) => KeyRecord): Promise<KeyRecord> {
+    let current = key;
+    for (let attempt = 0; ; attempt++) {
+      const next = { ...change(structuredClone(current)), version: current.version + 1 };
+      try {
+        await this.store.updateKey(next, current.version);
+        return next;
+      } catch (e) {
+        if (!(e instanceof StoreConflictError) || attempt >= 8) throw e;
+        const fresh = await this.store.getKey(key.keyId);
+        if (!fresh) throw new NotFoundException(`Key '${key.arn}' does not exist`);
+        current = fresh;
+      }
+    }
+  }
+}
+
+export function isKmsError(e: unknown): e is KmsError {
+  return e instanceof KmsError;
+}

@@ -1,0 +1,178 @@
+/**
+ * Symmetric cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey*,
+ * GenerateRandom. Every decrypt failure — malformed or foreign blob, unknown material, bad tag,
+ * wrong context — is the same InvalidCiphertextException; a KeyId that differs from the blob's
+ * key is IncorrectKeyException.
+ */
+import { gcmOpen, gcmSeal } from '../crypto/aes-gcm.ts';
+import type { EncryptionAlgorithm } from '../crypto/key-specs.ts';
+import { canonicalContext, type EncryptionContext } from '../format/encryption-context.ts';
+import { assemble, concatBytes, decodeBlob, encodeHeader, IV_LENGTH } from '../format/ciphertext-blob.ts';
+import {
+  DryRunOperationException,
+  IncorrectKeyException,
+  InvalidCiphertextException,
+  InvalidKeyUsageException,
+  ValidationException,
+} from '../shared/errors.ts';
+import type { CallContext, Core } from './core.ts';
+import { assertState } from './key-state.ts';
+import type { KeyRecord } from './types.ts';
+
+export interface Sealed {
+  key: KeyRecord;
+  materialId: string;
+  blob: Uint8Array;
+}
+
+function contextConditions(ctx: EncryptionContext | undefined, algorithm: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = { 'kms:EncryptionAlgorithm': algorithm };
+  const keys = Object.keys(ctx ?? {});
+  if (keys.length > 0) out['kms:EncryptionContextKeys'] = keys;
+  for (const [k, v] of Object.entries(ctx ?? {})) out[`kms:EncryptionContext:${k}`] = v;
+  return out;
+}
+
+/** "<arn> key usage is SIGN_VERIFY which is not valid for Encrypt." (recorded against AWS). */
+function assertUsage(key: KeyRecord, op: string): void {
+  if (key.keyUsage !== 'ENCRYPT_DECRYPT') {
+    throw new InvalidKeyUsageException(`${key.arn} key usage is ${key.keyUsage} which is not valid for ${op}.`);
+  }
+}
+
+function assertAlgorithm(key: KeyRecord, algorithm: EncryptionAlgorithm | undefined): void {
+  if (algorithm !== undefined && algorithm !== 'SYMMETRIC_DEFAULT' && key.keySpec === 'SYMMETRIC_DEFAULT') {
+    throw new InvalidKeyUsageException(`Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`);
+  }
+}
+
+const dryRun = () => new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
+
+/** Resolves, authorizes and state-checks a key for a sealing operation (Encrypt, GenerateDataKey*, ReEncrypt's destination). */
+async function sealingKey(core: Core, ctx: CallContext, keyIdParam: string, action: string, op: string, ec: EncryptionContext | undefined, algorithm?: EncryptionAlgorithm): Promise<KeyRecord> {
+  const key = await core.resolve(ctx, keyIdParam, true);
+  await core.authorize(ctx, action, key, { conditions: contextConditions(ec, algorithm ?? 'SYMMETRIC_DEFAULT') });
+  assertState(key, 'crypto');
+  assertUsage(key, op);
+  assertAlgorithm(key, algorithm);
+  return key;
+}
+
+async function seal(core: Core, key: KeyRecord, plaintext: Uint8Array, ec: EncryptionContext | undefined): Promise<Sealed> {
+  const materialId = key.currentMaterialId;
+  const material = await core.requireMaterial(key.keyId, materialId);
+  const iv = core.rng.bytes(IV_LENGTH);
+  const header = encodeHeader({ keyId: key.keyId, materialId, iv });
+  const { ciphertext, tag } = gcmSeal(material, iv, plaintext, concatBytes(header, canonicalContext(ec)));
+  return { key, materialId, blob: assemble(header, ciphertext, tag) };
+}
+
+export interface OpenInput {
+  blob: Uint8Array;
+  keyIdParam?: string;
+  context?: EncryptionContext;
+  algorithm?: EncryptionAlgorithm;
+  action: string;
+  op: string;
+}
+
+export interface Opened {
+  key: KeyRecord;
+  materialId: string;
+  plaintext: Uint8Array;
+}
+
+/** Decrypts a Trent blob after resolution, authorization and the key-state check. */
+async function open(core: Core, ctx: CallContext, input: OpenInput): Promise<Opened> {
+  const decoded = decodeBlob(input.blob);
+  if (input.keyIdParam !== undefined) {
+    const named = await core.resolve(ctx, input.keyIdParam, true);
+    // "If you specify a KeyId … and it is not the key that encrypted the ciphertext, Decrypt fails" → IncorrectKeyException.
+    if (!decoded || decoded.keyId !== named.keyId) {
+      throw new IncorrectKeyException('The key ID in the request does not identify a CMK that can perform this operation.');
+    }
+  }
+  if (!decoded) throw new InvalidCiphertextException();
+  const key = await core.store.getKey(decoded.keyId);
+  if (!key || key.region !== ctx.region) throw new InvalidCiphertextException();
+  await core.authorize(ctx, input.action, key, { conditions: contextConditions(input.context, input.algorithm ?? 'SYMMETRIC_DEFAULT') });
+  assertState(key, 'crypto');
+  assertUsage(key, input.op);
+  if (input.algorithm !== undefined && input.algorithm !== 'SYMMETRIC_DEFAULT') throw new InvalidCiphertextException();
+  const material = await core.material(key.keyId, decoded.materialId);
+  if (!material) throw new InvalidCiphertextException();
+  const plaintext = gcmOpen(material, decoded.iv, decoded.ciphertext, decoded.tag, concatBytes(decoded.header, canonicalContext(input.context)));
+  if (!plaintext) throw new InvalidCiphertextException();
+  return { key, materialId: decoded.materialId, plaintext };
+}
+
+export async function encrypt(core: Core, ctx: CallContext, p: { keyId: string; plaintext: Uint8Array; context?: EncryptionContext; algorithm?: EncryptionAlgorithm; dryRun?: boolean }): Promise<Sealed> {
+  const key = await sealingKey(core, ctx, p.keyId, 'kms:Encrypt', 'Encrypt', p.context, p.algorithm);
+  if (p.dryRun) throw dryRun();
+  return seal(core, key, p.plaintext, p.context);
+}
+
+export async function decrypt(core: Core, ctx: CallContext, p: { blob: Uint8Array; keyId?: string; context?: EncryptionContext; algorithm?: EncryptionAlgorithm; dryRun?: boolean }): Promise<Opened> {
+  const opened = await open(core, ctx, {
+    blob: p.blob,
+    ...(p.keyId !== undefined ? { keyIdParam: p.keyId } : {}),
+    ...(p.context !== undefined ? { context: p.context } : {}),
+    ...(p.algorithm !== undefined ? { algorithm: p.algorithm } : {}),
+    action: 'kms:Decrypt',
+    op: 'Decrypt',
+  });
+  if (p.dryRun) {
+    opened.plaintext.fill(0);
+    throw dryRun();
+  }
+  return opened;
+}
+
+export interface ReEncryptInput {
+  blob: Uint8Array;
+  sourceKeyId?: string;
+  sourceContext?: EncryptionContext;
+  sourceAlgorithm?: EncryptionAlgorithm;
+  destinationKeyId: string;
+  destinationContext?: EncryptionContext;
+  destinationAlgorithm?: EncryptionAlgorithm;
+  dryRun?: boolean;
+}
+
+export async function reEncrypt(core: Core, ctx: CallContext, p: ReEncryptInput): Promise<{ source: Opened; sealed: Sealed }> {
+  const source = await open(core, ctx, {
+    blob: p.blob,
+    ...(p.sourceKeyId !== undefined ? { keyIdParam: p.sourceKeyId } : {}),
+    ...(p.sourceContext !== undefined ? { context: p.sourceContext } : {}),
+    ...(p.sourceAlgorithm !== undefined ? { algorithm: p.sourceAlgorithm } : {}),
+    action: 'kms:ReEncryptFrom',
+    op: 'ReEncrypt',
+  });
+  try {
+    const dest = await sealingKey(core, ctx, p.destinationKeyId, 'kms:ReEncryptTo', 'ReEncrypt', p.destinationContext, p.destinationAlgorithm);
+    if (p.dryRun) throw dryRun();
+    const sealed = await seal(core, dest, source.plaintext, p.destinationContext);
+    return { source, sealed };
+  } finally {
+    source.plaintext.fill(0);
+  }
+}
+
+export async function generateDataKey(core: Core, ctx: CallContext, p: { keyId: string; keySpec?: 'AES_256' | 'AES_128'; numberOfBytes?: number; context?: EncryptionContext; dryRun?: boolean }, withPlaintext: boolean): Promise<Sealed & { plaintext: Uint8Array }> {
+  // "Please specify either number of bytes or key spec." — exactly one of them.
+  if ((p.keySpec === undefined) === (p.numberOfBytes === undefined)) {
+    throw new ValidationException('Please specify either number of bytes or key spec.');
+  }
+  const op = withPlaintext ? 'GenerateDataKey' : 'GenerateDataKeyWithoutPlaintext';
+  const key = await sealingKey(core, ctx, p.keyId, `kms:${op}`, op, p.context);
+  if (p.dryRun) throw dryRun();
+  const n = p.numberOfBytes ?? (p.keySpec === 'AES_128' ? 16 : 32);
+  const plaintext = core.rng.bytes(n);
+  const sealed = await seal(core, key, plaintext, p.context);
+  return { ...sealed, plaintext };
+}
+
+export async function generateRandom(core: Core, ctx: CallContext, n: number): Promise<Uint8Array> {
+  await core.authorize(ctx, 'kms:GenerateRandom', undefined);
+  return core.rng.bytes(n);
+}

@@ -1,0 +1,51 @@
+/**
+ * The key-state table ("Key states of AWS KMS keys", AWS KMS developer guide): which operations a
+ * key in each state allows, and the error AWS answers otherwise.
+ */
+import { DisabledException, KMSInvalidStateException } from '../shared/errors.ts';
+import type { KeyRecord, KeyState } from './types.ts';
+
+/**
+ * - crypto: Encrypt, Decrypt, ReEncrypt, GenerateDataKey*, Sign, Verify, Mac, GetPublicKey, CreateGrant
+ * - toggle: EnableKey, DisableKey
+ * - schedule: ScheduleKeyDeletion
+ * - manage: CreateAlias (target), TagResource, UntagResource, UpdateKeyDescription
+ * - any: DescribeKey, GetKeyPolicy, PutKeyPolicy, List*, DeleteAlias — "ok in all states"
+ */
+export type StateClass = 'crypto' | 'toggle' | 'schedule' | 'manage' | 'any';
+
+const STATE_WORDS: Record<KeyState, string> = {
+  Enabled: 'enabled',
+  Disabled: 'disabled',
+  PendingDeletion: 'pending deletion',
+  PendingImport: 'pending import',
+  PendingReplicaDeletion: 'pending replica deletion',
+  Unavailable: 'unavailable',
+  Creating: 'creating',
+  Updating: 'updating',
+};
+
+export function invalidState(key: KeyRecord): KMSInvalidStateException {
+  return new KMSInvalidStateException(`${key.arn} is ${STATE_WORDS[key.state]}.`);
+}
+
+export function assertState(key: KeyRecord, cls: StateClass): void {
+  if (cls === 'any') return;
+  const s = key.state;
+  switch (cls) {
+    case 'crypto':
+      if (s === 'Enabled' || s === 'Updating') return;
+      // "DisabledException: <arn> is disabled." — key-state table, Disabled column.
+      if (s === 'Disabled') throw new DisabledException(`${key.arn} is disabled.`);
+      throw invalidState(key);
+    case 'toggle':
+      if (s === 'Enabled' || s === 'Disabled') return;
+      throw invalidState(key);
+    case 'schedule':
+      if (s === 'Enabled' || s === 'Disabled' || s === 'PendingImport') return;
+      throw invalidState(key);
+    case 'manage':
+      if (s === 'PendingDeletion' || s === 'PendingReplicaDeletion') throw invalidState(key);
+      return;
+  }
+}

@@ -1,0 +1,162 @@
+/** Creating, describing, listing, enabling, disabling and scheduling deletion of keys. */
+import { keySpecInfo, type KeySpec, type KeyUsage } from '../crypto/key-specs.ts';
+import { InvalidMarkerException, KMSInvalidStateException, UnsupportedOperationException, ValidationException } from '../shared/errors.ts';
+import { isKeyId } from '../shared/ids.ts';
+import type { CallContext, Core } from './core.ts';
+import { defaultKeyPolicy } from './default-policy.ts';
+import { assertState, invalidState } from './key-state.ts';
+import { checkPolicyText } from './policy-text.ts';
+import { checkNewTags } from './tags.ts';
+import type { KeyRecord, Tag } from './types.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface CreateKeyInput {
+  description?: string;
+  keySpec?: KeySpec;
+  keyUsage?: KeyUsage;
+  policy?: string;
+  bypassPolicyLockoutSafetyCheck?: boolean;
+  tags?: Tag[];
+  origin?: string;
+  multiRegion?: boolean;
+}
+
+export async function createKey(core: Core, ctx: CallContext, input: CreateKeyInput): Promise<KeyRecord> {
+  const spec = input.keySpec ?? 'SYMMETRIC_DEFAULT';
+  const info = keySpecInfo(spec);
+  if (input.keyUsage === undefined && spec !== 'SYMMETRIC_DEFAULT') {
+    throw new ValidationException('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
+  }
+  const usage = input.keyUsage ?? 'ENCRYPT_DECRYPT';
+  if (!info.usages.includes(usage)) throw new ValidationException(`KeyUsage ${usage} is not compatible with KeySpec ${spec}`);
+  if (!info.supported) throw new UnsupportedOperationException(`KeySpec ${spec} is not supported by this version of Trent.`);
+  if (input.origin !== undefined && input.origin !== 'AWS_KMS') {
+    throw new UnsupportedOperationException(`Origin ${input.origin} is not supported by this version of Trent.`);
+  }
+  if (input.multiRegion) throw new UnsupportedOperationException('Multi-Region keys are not supported by this version of Trent.');
+  if (input.tags) checkNewTags(input.tags);
+  const account = ctx.principal.accountId;
+  const policy = input.policy ?? defaultKeyPolicy(core.partition, account);
+  if (input.policy !== undefined) checkPolicyText(input.policy);
+  await core.authorize(ctx, 'kms:CreateKey', undefined, {
+    conditions: {
+      'kms:KeySpec': spec,
+      'kms:KeyUsage': usage,
+      'kms:KeyOrigin': 'AWS_KMS',
+      'kms:MultiRegion': 'false',
+      'kms:BypassPolicyLockoutSafetyCheck': String(input.bypassPolicyLockoutSafetyCheck ?? false),
+      ...(input.tags ? { 'aws:TagKeys': input.tags.map((t) => t.TagKey) } : {}),
+    },
+  });
+  const keyId = core.rng.uuid();
+  const { record, plain } = core.newSymmetricMaterial(keyId);
+  const key: KeyRecord = {
+    keyId,
+    arn: core.keyArn(ctx.region, account, keyId),
+    account,
+    region: ctx.region,
+    version: 1,
+    createdAt: core.now(),
+    description: input.description ?? '',
+    keySpec: spec,
+    keyUsage: usage,
+    origin: 'AWS_KMS',
+    keyManager: 'CUSTOMER',
+    state: 'Enabled',
+    multiRegion: false,
+    policy,
+    tags: input.tags ?? [],
+    currentMaterialId: record.materialId,
+    rotation: { enabled: false, onDemandCount: 0 },
+  };
+  await core.store.createKey(key, record);
+  core.cacheMaterial(keyId, record.materialId, plain);
+  return key;
+}
+
+export async function describeKey(core: Core, ctx: CallContext, keyIdParam: string): Promise<KeyRecord> {
+  const key = await core.resolve(ctx, keyIdParam, true);
+  await core.authorize(ctx, 'kms:DescribeKey', key);
+  return key;
+}
+
+export function encodeMarker(last: string): string {
+  return Buffer.from(`k:${last}`, 'utf8').toString('base64url');
+}
+
+export function decodeMarker(marker: string, valid: (s: string) => boolean): string {
+  const text = Buffer.from(marker, 'base64url').toString('utf8');
+  if (!text.startsWith('k:') || !valid(text.slice(2)) || encodeMarker(text.slice(2)) !== marker) {
+    throw new InvalidMarkerException('Invalid marker');
+  }
+  return text.slice(2);
+}
+
+export async function listKeys(core: Core, ctx: CallContext, limit: number, marker?: string): Promise<{ keys: KeyRecord[]; next?: string }> {
+  const after = marker !== undefined ? decodeMarker(marker, isKeyId) : undefined;
+  await core.authorize(ctx, 'kms:ListKeys', undefined);
+  const rows = await core.store.listKeys(ctx.principal.accountId, ctx.region, after, limit + 1);
+  const keys = rows.slice(0, limit);
+  const last = keys[keys.length - 1];
+  return rows.length > limit && last ? { keys, next: encodeMarker(last.keyId) } : { keys };
+}
+
+export async function updateKeyDescription(core: Core, ctx: CallContext, keyIdParam: string, description: string): Promise<void> {
+  const key = await core.resolve(ctx, keyIdParam, false);
+  await core.authorize(ctx, 'kms:UpdateKeyDescription', key);
+  assertState(key, 'manage');
+  await core.mutate(key, (k) => {
+    assertState(k, 'manage');
+    return { ...k, description };
+  });
+}
+
+export async function enableKey(core: Core, ctx: CallContext, keyIdParam: string): Promise<void> {
+  const key = await core.resolve(ctx, keyIdParam, false);
+  await core.authorize(ctx, 'kms:EnableKey', key);
+  assertState(key, 'toggle');
+  if (key.state === 'Enabled') return;
+  await core.mutate(key, (k) => {
+    assertState(k, 'toggle');
+    return { ...k, state: 'Enabled' };
+  });
+}
+
+export async function disableKey(core: Core, ctx: CallContext, keyIdParam: string): Promise<void> {
+  const key = await core.resolve(ctx, keyIdParam, false);
+  await core.authorize(ctx, 'kms:DisableKey', key);
+  assertState(key, 'toggle');
+  if (key.state === 'Disabled') return;
+  await core.mutate(key, (k) => {
+    assertState(k, 'toggle');
+    return { ...k, state: 'Disabled' };
+  });
+}
+
+export async function scheduleKeyDeletion(core: Core, ctx: CallContext, keyIdParam: string, days: number | undefined): Promise<KeyRecord> {
+  const window = days ?? 30;
+  // The model allows 1–365 but KMS enforces 7–30; AWS answers with this text.
+  if (window < 7 || window > 30) throw new ValidationException('PendingWindowInDays must be between 7 and 30');
+  const key = await core.resolve(ctx, keyIdParam, false);
+  await core.authorize(ctx, 'kms:ScheduleKeyDeletion', key, { conditions: { 'kms:ScheduleKeyDeletionPendingWindowInDays': String(window) } });
+  assertState(key, 'schedule');
+  const deletionDate = core.now() + window * DAY_MS;
+  return core.mutate(key, (k) => {
+    assertState(k, 'schedule');
+    return { ...k, state: 'PendingDeletion', deletionDate, pendingWindowInDays: window };
+  });
+}
+
+export async function cancelKeyDeletion(core: Core, ctx: CallContext, keyIdParam: string): Promise<KeyRecord> {
+  const key = await core.resolve(ctx, keyIdParam, false);
+  await core.authorize(ctx, 'kms:CancelKeyDeletion', key);
+  const notPending = (k: KeyRecord) => new KMSInvalidStateException(`${k.arn} is not pending deletion.`);
+  if (key.state !== 'PendingDeletion') throw key.state === 'Enabled' || key.state === 'Disabled' ? notPending(key) : invalidState(key);
+  // "When you cancel the deletion, the key state changes to Disabled" (CancelKeyDeletion reference).
+  return core.mutate(key, (k) => {
+    if (k.state !== 'PendingDeletion') throw notPending(k);
+    const { deletionDate: _d, pendingWindowInDays: _w, ...rest } = k;
+    return { ...rest, state: 'Disabled' };
+  });
+}

@@ -1,0 +1,119 @@
+/**
+ * Key rotation: automatic (EnableKeyRotation, on AWS's schedule) and on demand. New encryptions
+ * use the current material; every older material stays for decryption until the key is deleted.
+ */
+import { DisabledException, LimitExceededException, UnsupportedOperationException } from '../shared/errors.ts';
+import type { CallContext, Core } from './core.ts';
+import { invalidState } from './key-state.ts';
+import { decodeMarker, encodeMarker } from './lifecycle.ts';
+import type { KeyRecord, MaterialRecord } from './types.ts';
+
+export const DAY_MS = 86_400_000;
+/** "You can perform on-demand rotation of key material up to 25 times per key" (RotateKeyOnDemand reference, 2026). */
+export const MAX_ON_DEMAND_ROTATIONS = 25;
+
+/** Rotation is for symmetric encryption keys with key material AWS KMS generated (EnableKeyRotation reference). */
+function assertRotatable(key: KeyRecord): void {
+  if (key.origin !== 'AWS_KMS') throw new UnsupportedOperationException(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
+    throw new UnsupportedOperationException('You cannot perform this operation on a non-symmetric key or a key with non-ENCRYPT_DECRYPT key usage.');
+  }
+}
+
+/** Enable/DisableKeyRotation and RotateKeyOnDemand need an enabled key. */
+function assertEnabled(key: KeyRecord): void {
+  if (key.state === 'Disabled') throw new DisabledException(`${key.arn} is disabled.`);
+  if (key.state !== 'Enabled') throw invalidState(key);
+}
+
+export async function enableKeyRotation(core: Core, ctx: CallContext, keyIdParam: string, periodDays: number | undefined): Promise<void> {
+  const key = await core.resolve(ctx, keyIdParam, false);
+  const period = periodDays ?? 365;
+  await core.authorize(ctx, 'kms:EnableKeyRotation', key, { conditions: { 'kms:RotationPeriodInDays': String(period) } });
+  assertRotatable(key);
+  assertEnabled(key);
+  const now = core.now();
+  await core.mutate(key, (k) => {
+    assertEnabled(k);
+    // "The first automatic rotation happens RotationPeriodInDays after you enable rotation";
+    // changing the period of an enabled key moves the next date relative to the last anchor.
+    const anchor = k.rotation.enabled && k.rotation.nextRotationAt !== undefined && k.rotation.periodDays !== undefined
+      ? k.rotation.nextRotationAt - k.rotation.periodDays * DAY_MS
+      : now;
+    return { ...k, rotation: { ...k.rotation, enabled: true, periodDays: period, nextRotationAt: anchor + period * DAY_MS } };
+  });
+}
+
+export async function disableKeyRotation(core: Core, ctx: CallContext, keyIdParam: string): Promise<void> {
+  const key = await core.resolve(ctx, keyIdParam, false);
+  await core.authorize(ctx, 'kms:DisableKeyRotation', key);
+  assertRotatable(key);
+  assertEnabled(key);
+  await core.mutate(key, (k) => {
+    const { nextRotationAt: _n, periodDays: _p, ...rest } = k.rotation;
+    return { ...k, rotation: { ...rest, enabled: false } };
+  });
+}
+
+export async function getKeyRotationStatus(core: Core, ctx: CallContext, keyIdParam: string): Promise<KeyRecord> {
+  const key = await core.resolve(ctx, keyIdParam, false);
+  await core.authorize(ctx, 'kms:GetKeyRotationStatus', key);
+  assertRotatable(key);
+  if (key.state === 'PendingDeletion') throw invalidState(key);
+  return key;
+}
+
+/** Adds a new current material to the key, in one transaction with the key row. */
+async function addRotation(core: Core, key: KeyRecord, type: 'AUTOMATIC' | 'ON_DEMAND', at: number, change: (k: KeyRecord) => KeyRecord): Promise<KeyRecord> {
+  const { record, plain } = core.newSymmetricMaterial(key.keyId, type);
+  const material: MaterialRecord = { ...record, createdAt: at };
+  const next: KeyRecord = { ...change(structuredClone(key)), currentMaterialId: material.materialId, version: key.version + 1 };
+  await core.store.addMaterial(next, key.version, material);
+  core.cacheMaterial(key.keyId, material.materialId, plain);
+  return next;
+}
+
+export async function rotateKeyOnDemand(core: Core, ctx: CallContext, keyIdParam: string): Promise<KeyRecord> {
+  const key = await core.resolve(ctx, keyIdParam, false);
+  await core.authorize(ctx, 'kms:RotateKeyOnDemand', key);
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') throw new UnsupportedOperationException('');
+  assertRotatable(key);
+  assertEnabled(key);
+  if (key.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
+    throw new LimitExceededException(`The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`);
+  }
+  const now = core.now();
+  // On-demand rotation "doesn't change the automatic rotation schedule".
+  return addRotation(core, key, 'ON_DEMAND', now, (k) => ({ ...k, rotation: { ...k.rotation, onDemandCount: k.rotation.onDemandCount + 1 } }));
+}
+
+/** Pure: is automatic rotation due for this key at `now`? Disabled keys are not rotated while disabled. */
+export function isRotationDue(now: number, key: KeyRecord): boolean {
+  return key.state === 'Enabled' && key.rotation.enabled && key.rotation.nextRotationAt !== undefined && key.rotation.nextRotationAt <= now;
+}
+
+/** Pure: is this key's deletion date past? */
+export function isDeletionDue(now: number, key: KeyRecord): boolean {
+  return key.state === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate <= now;
+}
+
+/**
+ * One automatic rotation for the due date that has passed (idempotent: the optimistic version
+ * check means two processes cannot both rotate for the same date). Returns the new record.
+ */
+export async function rotateAutomatically(core: Core, key: KeyRecord): Promise<KeyRecord> {
+  const due = key.rotation.nextRotationAt!;
+  const period = (key.rotation.periodDays ?? 365) * DAY_MS;
+  return addRotation(core, key, 'AUTOMATIC', due, (k) => ({ ...k, rotation: { ...k.rotation, nextRotationAt: due + period } }));
+}
+
+export async function listKeyRotations(core: Core, ctx: CallContext, p: { keyId: string; limit: number; marker?: string; includeKeyMaterial?: 'ALL_KEY_MATERIAL' | 'ROTATIONS_ONLY' }): Promise<{ key: KeyRecord; rotations: MaterialRecord[]; next?: string }> {
+  const key = await core.resolve(ctx, p.keyId, false);
+  await core.authorize(ctx, 'kms:ListKeyRotations', key);
+  assertRotatable(key);
+  const start = p.marker !== undefined ? Number(decodeMarker(p.marker, (s) => /^\d{1,6}$/.test(s))) : 0;
+  const all = (await core.store.listMaterials(key.keyId)).filter((m) => p.includeKeyMaterial === 'ALL_KEY_MATERIAL' || m.rotationType !== undefined);
+  const rotations = all.slice(start, start + p.limit);
+  const more = start + p.limit < all.length;
+  return { key, rotations, ...(more ? { next: encodeMarker(String(start + p.limit)) } : {}) };
+}

@@ -1,0 +1,1 @@
+export { FileKeyring, loadOrCreateRootKey } from './file-keyring.ts';

@@ -1,0 +1,8 @@
+import { deleteAlias } from '../domain/aliases.ts';
+import { AliasNameField } from './create-alias.ts';
+import { defineOperation } from './operation.ts';
+
+export default defineOperation({ AliasName: AliasNameField }, async ({ core, call }, i) => {
+  await deleteAlias(core, call, i.AliasName);
+  return {};
+});

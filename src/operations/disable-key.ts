@@ -1,0 +1,7 @@
+import { disableKey } from '../domain/lifecycle.ts';
+import { defineOperation, KeyIdField } from './operation.ts';
+
+export default defineOperation({ KeyId: KeyIdField }, async ({ core, call }, i) => {
+  await disableKey(core, call, i.KeyId);
+  return {};
+});

@@ -1,0 +1,28 @@
+import { encrypt } from '../domain/crypto-ops.ts';
+import { S } from '../shared/validate.ts';
+import { defineOperation, DryRunField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, KeyIdField } from './operation.ts';
+
+export default defineOperation(
+  {
+    KeyId: KeyIdField,
+    Plaintext: S.blob({ required: true, min: 1, max: 4096, sensitive: true }),
+    EncryptionContext: EncryptionContextField,
+    GrantTokens: GrantTokensField,
+    EncryptionAlgorithm: EncryptionAlgorithmField,
+    DryRun: DryRunField,
+  },
+  async ({ core, call }, i) => {
+    try {
+      const s = await encrypt(core, call, {
+        keyId: i.KeyId,
+        plaintext: i.Plaintext,
+        ...(i.EncryptionContext ? { context: i.EncryptionContext } : {}),
+        ...(i.EncryptionAlgorithm ? { algorithm: i.EncryptionAlgorithm } : {}),
+        ...(i.DryRun ? { dryRun: true } : {}),
+      });
+      return { CiphertextBlob: s.blob, KeyId: s.key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+    } finally {
+      i.Plaintext.fill(0);
+    }
+  },
+);

@@ -1,0 +1,78 @@
+/**
+ * The dispatch table. `Record<OperationName, Operation>`: an operation named here but not
+ * implemented is a compile error.
+ */
+import type { Operation } from './operation.ts';
+import cancelKeyDeletion from './cancel-key-deletion.ts';
+import createAlias from './create-alias.ts';
+import createKey from './create-key.ts';
+import decrypt from './decrypt.ts';
+import deleteAlias from './delete-alias.ts';
+import describeKey from './describe-key.ts';
+import disableKey from './disable-key.ts';
+import disableKeyRotation from './disable-key-rotation.ts';
+import enableKey from './enable-key.ts';
+import enableKeyRotation from './enable-key-rotation.ts';
+import encrypt from './encrypt.ts';
+import generateDataKey from './generate-data-key.ts';
+import generateDataKeyWithoutPlaintext from './generate-data-key-without-plaintext.ts';
+import generateRandom from './generate-random.ts';
+import getKeyPolicy from './get-key-policy.ts';
+import getKeyRotationStatus from './get-key-rotation-status.ts';
+import listAliases from './list-aliases.ts';
+import listKeyPolicies from './list-key-policies.ts';
+import listKeyRotations from './list-key-rotations.ts';
+import listKeys from './list-keys.ts';
+import listResourceTags from './list-resource-tags.ts';
+import putKeyPolicy from './put-key-policy.ts';
+import reEncrypt from './re-encrypt.ts';
+import rotateKeyOnDemand from './rotate-key-on-demand.ts';
+import scheduleKeyDeletion from './schedule-key-deletion.ts';
+import tagResource from './tag-resource.ts';
+import untagResource from './untag-resource.ts';
+import updateAlias from './update-alias.ts';
+import updateKeyDescription from './update-key-description.ts';
+
+export type OperationName =
+  | 'CancelKeyDeletion' | 'CreateAlias' | 'CreateKey' | 'Decrypt' | 'DeleteAlias' | 'DescribeKey' | 'DisableKey' | 'DisableKeyRotation'
+  | 'EnableKey' | 'EnableKeyRotation' | 'Encrypt' | 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext' | 'GenerateRandom' | 'GetKeyPolicy' | 'GetKeyRotationStatus'
+  | 'ListAliases' | 'ListKeyPolicies' | 'ListKeyRotations' | 'ListKeys' | 'ListResourceTags' | 'PutKeyPolicy' | 'ReEncrypt' | 'RotateKeyOnDemand'
+  | 'ScheduleKeyDeletion' | 'TagResource' | 'UntagResource' | 'UpdateAlias' | 'UpdateKeyDescription';
+
+export const OPERATIONS: Readonly<Record<OperationName, Operation>> = Object.freeze({
+  CancelKeyDeletion: cancelKeyDeletion,
+  CreateAlias: createAlias,
+  CreateKey: createKey,
+  Decrypt: decrypt,
+  DeleteAlias: deleteAlias,
+  DescribeKey: describeKey,
+  DisableKey: disableKey,
+  DisableKeyRotation: disableKeyRotation,
+  EnableKey: enableKey,
+  EnableKeyRotation: enableKeyRotation,
+  Encrypt: encrypt,
+  GenerateDataKey: generateDataKey,
+  GenerateDataKeyWithoutPlaintext: generateDataKeyWithoutPlaintext,
+  GenerateRandom: generateRandom,
+  GetKeyPolicy: getKeyPolicy,
+  GetKeyRotationStatus: getKeyRotationStatus,
+  ListAliases: listAliases,
+  ListKeyPolicies: listKeyPolicies,
+  ListKeyRotations: listKeyRotations,
+  ListKeys: listKeys,
+  ListResourceTags: listResourceTags,
+  PutKeyPolicy: putKeyPolicy,
+  ReEncrypt: reEncrypt,
+  RotateKeyOnDemand: rotateKeyOnDemand,
+  ScheduleKeyDeletion: scheduleKeyDeletion,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  UpdateAlias: updateAlias,
+  UpdateKeyDescription: updateKeyDescription,
+});
+
+export function lookupOperation(name: string): Operation | undefined {
+  return Object.prototype.hasOwnProperty.call(OPERATIONS, name) ? OPERATIONS[name as OperationName] : undefined;
+}
+
+export type { Operation, OpContext, Output } from './operation.ts';

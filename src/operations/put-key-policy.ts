@@ -1,0 +1,17 @@
+import { putKeyPolicy } from '../domain/keys-policy-tags.ts';
+import { S } from '../shared/validate.ts';
+import { PolicyNameField } from './get-key-policy.ts';
+import { defineOperation, KeyIdField } from './operation.ts';
+
+export default defineOperation(
+  {
+    KeyId: KeyIdField,
+    PolicyName: PolicyNameField,
+    Policy: S.string({ required: true, min: 1, max: 131072, pattern: '^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$' }),
+    BypassPolicyLockoutSafetyCheck: S.bool(),
+  },
+  async ({ core, call }, i) => {
+    await putKeyPolicy(core, call, i.KeyId, i.PolicyName, i.Policy, i.BypassPolicyLockoutSafetyCheck ?? false);
+    return {};
+  },
+);

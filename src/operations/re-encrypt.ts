@@ -1,0 +1,39 @@
+import { reEncrypt } from '../domain/crypto-ops.ts';
+import { S } from '../shared/validate.ts';
+import { defineOperation, DryRunField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, KeyIdField, OptionalKeyIdField } from './operation.ts';
+
+export default defineOperation(
+  {
+    CiphertextBlob: S.blob({ required: true, min: 1, max: 6144 }),
+    SourceEncryptionContext: EncryptionContextField,
+    SourceKeyId: OptionalKeyIdField,
+    DestinationKeyId: KeyIdField,
+    DestinationEncryptionContext: EncryptionContextField,
+    SourceEncryptionAlgorithm: EncryptionAlgorithmField,
+    DestinationEncryptionAlgorithm: EncryptionAlgorithmField,
+    GrantTokens: GrantTokensField,
+    DryRun: DryRunField,
+    DryRunModifiers: S.list(S.string({ enum: ['IGNORE_CIPHERTEXT'] as const })),
+  },
+  async ({ core, call }, i) => {
+    const { source, sealed } = await reEncrypt(core, call, {
+      blob: i.CiphertextBlob,
+      ...(i.SourceKeyId !== undefined ? { sourceKeyId: i.SourceKeyId } : {}),
+      ...(i.SourceEncryptionContext ? { sourceContext: i.SourceEncryptionContext } : {}),
+      ...(i.SourceEncryptionAlgorithm ? { sourceAlgorithm: i.SourceEncryptionAlgorithm } : {}),
+      destinationKeyId: i.DestinationKeyId,
+      ...(i.DestinationEncryptionContext ? { destinationContext: i.DestinationEncryptionContext } : {}),
+      ...(i.DestinationEncryptionAlgorithm ? { destinationAlgorithm: i.DestinationEncryptionAlgorithm } : {}),
+      ...(i.DryRun ? { dryRun: true } : {}),
+    });
+    return {
+      CiphertextBlob: sealed.blob,
+      SourceKeyId: source.key.arn,
+      KeyId: sealed.key.arn,
+      SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      SourceKeyMaterialId: source.materialId,
+      DestinationKeyMaterialId: sealed.materialId,
+    };
+  },
+);

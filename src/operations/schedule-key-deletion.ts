@@ -1,0 +1,8 @@
+import { scheduleKeyDeletion } from '../domain/lifecycle.ts';
+import { S } from '../shared/validate.ts';
+import { defineOperation, KeyIdField } from './operation.ts';
+
+export default defineOperation({ KeyId: KeyIdField, PendingWindowInDays: S.int({ min: 1, max: 365 }) }, async ({ core, call }, i) => {
+  const key = await scheduleKeyDeletion(core, call, i.KeyId, i.PendingWindowInDays);
+  return { KeyId: key.arn, DeletionDate: new Date(key.deletionDate!), KeyState: key.state, PendingWindowInDays: key.pendingWindowInDays };
+});

@@ -1,0 +1,36 @@
+/**
+ * `--clock-control`: `GET /_trent/clock` and `POST /_trent/clock` with {"advanceSeconds": n} or
+ * {"setTime": "<ISO-8601>"}. Moving the clock runs the due jobs before answering. Only for tests;
+ * refused with a non-loopback --host.
+ */
+import type { ControlledClock } from '../domain/controlled-clock.ts';
+
+export interface ClockControl {
+  clock: ControlledClock;
+  /** Persists the offset, then runs due jobs. */
+  afterMove(): Promise<{ rotated: string[]; deleted: string[] }>;
+}
+
+export async function handleClockRequest(ctl: ClockControl, method: string, body: Buffer): Promise<{ status: number; body: unknown }> {
+  if (method === 'GET') return { status: 200, body: { now: ctl.clock.now().toISOString() } };
+  if (method !== 'POST') return { status: 405, body: { message: 'use GET or POST' } };
+  let req: { advanceSeconds?: unknown; setTime?: unknown };
+  try {
+    req = JSON.parse(body.toString('utf8') || '{}');
+  } catch {
+    return { status: 400, body: { message: 'body must be JSON' } };
+  }
+  let target: Date;
+  if (typeof req.advanceSeconds === 'number' && Number.isFinite(req.advanceSeconds) && req.setTime === undefined) {
+    if (req.advanceSeconds < 0) return { status: 400, body: { message: 'the clock only moves forward' } };
+    target = new Date(ctl.clock.now().getTime() + req.advanceSeconds * 1000);
+  } else if (typeof req.setTime === 'string' && req.advanceSeconds === undefined) {
+    target = new Date(req.setTime);
+    if (Number.isNaN(target.getTime())) return { status: 400, body: { message: 'setTime must be an ISO-8601 time' } };
+  } else {
+    return { status: 400, body: { message: 'give exactly one of advanceSeconds (number) or setTime (ISO-8601 string)' } };
+  }
+  if (!ctl.clock.moveTo(target)) return { status: 400, body: { message: `the clock only moves forward; it is ${ctl.clock.now().toISOString()}` } };
+  const jobs = await ctl.afterMove();
+  return { status: 200, body: { now: ctl.clock.now().toISOString(), rotated: jobs.rotated, deleted: jobs.deleted } };
+}

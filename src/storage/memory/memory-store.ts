@@ -1,0 +1,150 @@
+/**
+ * In-memory KeyStore: for unit tests and as the reference the conformance suite pins down.
+ * `failNext(op)` makes the next write of that kind throw, to prove no half state is left.
+ */
+import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
+import type { AccessKeyRecord, AliasRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
+
+type WriteOp = 'createKey' | 'updateKey' | 'addMaterial' | 'deleteKey' | 'createAlias' | 'updateAlias' | 'deleteAlias' | 'putAccessKey';
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+export class MemoryStore implements KeyStore {
+  readonly #meta = new Map<string, string>();
+  readonly #keys = new Map<string, KeyRecord>();
+  readonly #materials = new Map<string, Map<string, MaterialRecord>>();
+  readonly #aliases = new Map<string, AliasRecord>();
+  readonly #accessKeys = new Map<string, AccessKeyRecord>();
+  readonly #failures = new Set<WriteOp>();
+
+  failNext(op: WriteOp): void {
+    this.#failures.add(op);
+  }
+
+  #maybeFail(op: WriteOp): void {
+    if (this.#failures.delete(op)) throw new Error(`injected failure: ${op}`);
+  }
+
+  async putMetaIfAbsent(name: string, value: string): Promise<string> {
+    if (!this.#meta.has(name)) this.#meta.set(name, value);
+    return this.#meta.get(name)!;
+  }
+
+  async getMeta(name: string): Promise<string | undefined> {
+    return this.#meta.get(name);
+  }
+
+  async putMeta(name: string, value: string): Promise<void> {
+    this.#meta.set(name, value);
+  }
+
+  async listDueKeys(now: number, limit: number): Promise<string[]> {
+    return [...this.#keys.values()]
+      .filter((k) => (k.deletionDate !== undefined && k.deletionDate <= now) || (k.rotation.enabled && k.rotation.nextRotationAt !== undefined && k.rotation.nextRotationAt <= now))
+      .map((k) => k.keyId)
+      .sort()
+      .slice(0, limit);
+  }
+
+  async createKey(key: KeyRecord, material: MaterialRecord): Promise<void> {
+    this.#maybeFail('createKey');
+    if (this.#keys.has(key.keyId)) throw new StoreDuplicateError(`key ${key.keyId}`);
+    this.#keys.set(key.keyId, clone(key));
+    this.#materials.set(key.keyId, new Map([[material.materialId, clone(material)]]));
+  }
+
+  async getKey(keyId: string): Promise<KeyRecord | undefined> {
+    const k = this.#keys.get(keyId);
+    return k ? clone(k) : undefined;
+  }
+
+  async listKeys(account: string, region: string, afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
+    return [...this.#keys.values()]
+      .filter((k) => k.account === account && k.region === region && (afterKeyId === undefined || k.keyId > afterKeyId))
+      .sort((a, b) => (a.keyId < b.keyId ? -1 : 1))
+      .slice(0, limit)
+      .map(clone);
+  }
+
+  #checkVersion(key: KeyRecord, expectedVersion: number): void {
+    const cur = this.#keys.get(key.keyId);
+    if (!cur || cur.version !== expectedVersion) throw new StoreConflictError(`key ${key.keyId} version ${expectedVersion}`);
+  }
+
+  async updateKey(key: KeyRecord, expectedVersion: number): Promise<void> {
+    this.#checkVersion(key, expectedVersion);
+    this.#maybeFail('updateKey');
+    this.#keys.set(key.keyId, clone(key));
+  }
+
+  async addMaterial(key: KeyRecord, expectedVersion: number, material: MaterialRecord): Promise<void> {
+    this.#checkVersion(key, expectedVersion);
+    this.#maybeFail('addMaterial');
+    this.#materials.get(key.keyId)!.set(material.materialId, clone(material));
+    this.#keys.set(key.keyId, clone(key));
+  }
+
+  async deleteKey(keyId: string): Promise<void> {
+    this.#maybeFail('deleteKey');
+    this.#keys.delete(keyId);
+    this.#materials.delete(keyId);
+    for (const [id, a] of this.#aliases) if (a.targetKeyId === keyId) this.#aliases.delete(id);
+  }
+
+  async getMaterial(keyId: string, materialId: string): Promise<MaterialRecord | undefined> {
+    const m = this.#materials.get(keyId)?.get(materialId);
+    return m ? clone(m) : undefined;
+  }
+
+  async listMaterials(keyId: string): Promise<MaterialRecord[]> {
+    return [...(this.#materials.get(keyId)?.values() ?? [])].sort((a, b) => a.createdAt - b.createdAt).map(clone);
+  }
+
+  #aliasId(account: string, region: string, name: string): string {
+    return `${account}\u0000${region}\u0000${name}`;
+  }
+
+  async createAlias(alias: AliasRecord): Promise<void> {
+    const id = this.#aliasId(alias.account, alias.region, alias.aliasName);
+    if (this.#aliases.has(id)) throw new StoreDuplicateError(`alias ${alias.aliasName}`);
+    this.#maybeFail('createAlias');
+    this.#aliases.set(id, clone(alias));
+  }
+
+  async getAlias(account: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    const a = this.#aliases.get(this.#aliasId(account, region, aliasName));
+    return a ? clone(a) : undefined;
+  }
+
+  async updateAlias(alias: AliasRecord): Promise<void> {
+    const id = this.#aliasId(alias.account, alias.region, alias.aliasName);
+    if (!this.#aliases.has(id)) return;
+    this.#maybeFail('updateAlias');
+    this.#aliases.set(id, clone(alias));
+  }
+
+  async deleteAlias(account: string, region: string, aliasName: string): Promise<boolean> {
+    this.#maybeFail('deleteAlias');
+    return this.#aliases.delete(this.#aliasId(account, region, aliasName));
+  }
+
+  async listAliases(account: string, region: string, opts: { keyId?: string; after?: string; limit: number }): Promise<AliasRecord[]> {
+    return [...this.#aliases.values()]
+      .filter((a) => a.account === account && a.region === region && (opts.keyId === undefined || a.targetKeyId === opts.keyId) && (opts.after === undefined || a.aliasName > opts.after))
+      .sort((a, b) => (a.aliasName < b.aliasName ? -1 : 1))
+      .slice(0, opts.limit)
+      .map(clone);
+  }
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const r = this.#accessKeys.get(accessKeyId);
+    return r ? clone(r) : undefined;
+  }
+
+  async putAccessKey(rec: AccessKeyRecord): Promise<void> {
+    this.#maybeFail('putAccessKey');
+    this.#accessKeys.set(rec.accessKeyId, clone(rec));
+  }
+
+  async close(): Promise<void> {}
+}

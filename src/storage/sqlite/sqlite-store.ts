@@ -1,0 +1,215 @@
+/**
+ * The embedded default store: SQLite through better-sqlite3, WAL journal, synchronous=FULL, so
+ * a write that returned is on disk (survives kill -9 and power loss of the OS page cache).
+ */
+import Database from 'better-sqlite3';
+import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
+import type { AccessKeyRecord, AliasRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
+import { keyColumns, keyFromDoc } from '../key-codec.ts';
+import { MIGRATIONS } from './schema.ts';
+
+type Row = Record<string, unknown>;
+
+const u8 = (b: unknown): Uint8Array => {
+  const buf = b as Buffer;
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+};
+
+function materialFromRow(r: Row): MaterialRecord {
+  return {
+    keyId: r.key_id as string,
+    materialId: r.material_id as string,
+    createdAt: Number(r.created_at),
+    wrapped: u8(r.wrapped),
+    ...(r.rotation_type ? { rotationType: r.rotation_type as MaterialRecord['rotationType'] } : {}),
+  };
+}
+
+function aliasFromRow(r: Row): AliasRecord {
+  return {
+    account: r.account as string,
+    region: r.region as string,
+    aliasName: r.alias_name as string,
+    targetKeyId: r.target_key_id as string,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+export class SqliteStore implements KeyStore {
+  readonly #db: Database.Database;
+  readonly #q;
+
+  constructor(path: string) {
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#migrate();
+    const db = this.#db;
+    this.#q = {
+      getMeta: db.prepare('SELECT value FROM meta WHERE name = ?'),
+      insMeta: db.prepare('INSERT INTO meta(name, value) VALUES (?, ?) ON CONFLICT(name) DO NOTHING'),
+      putMeta: db.prepare('INSERT INTO meta(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value'),
+      listDue: db.prepare('SELECT key_id FROM keys WHERE deletion_at <= @now UNION SELECT key_id FROM keys WHERE next_rotation_at <= @now ORDER BY key_id LIMIT @limit'),
+      insKey: db.prepare('INSERT INTO keys(key_id, account, region, version, state, deletion_at, next_rotation_at, doc) VALUES (@key_id, @account, @region, @version, @state, @deletion_at, @next_rotation_at, @doc)'),
+      getKey: db.prepare('SELECT doc FROM keys WHERE key_id = ?'),
+      listKeys: db.prepare('SELECT doc FROM keys WHERE account = ? AND region = ? AND key_id > ? ORDER BY key_id LIMIT ?'),
+      updKey: db.prepare('UPDATE keys SET version = @version, state = @state, deletion_at = @deletion_at, next_rotation_at = @next_rotation_at, doc = @doc WHERE key_id = @key_id AND version = @expected'),
+      delKey: db.prepare('DELETE FROM keys WHERE key_id = ?'),
+      delKeyMaterials: db.prepare('DELETE FROM materials WHERE key_id = ?'),
+      delKeyAliases: db.prepare('DELETE FROM aliases WHERE target_key_id = ?'),
+      insMaterial: db.prepare('INSERT INTO materials(key_id, material_id, created_at, wrapped, rotation_type) VALUES (?, ?, ?, ?, ?)'),
+      getMaterial: db.prepare('SELECT * FROM materials WHERE key_id = ? AND material_id = ?'),
+      listMaterials: db.prepare('SELECT * FROM materials WHERE key_id = ? ORDER BY created_at, rowid'),
+      insAlias: db.prepare('INSERT INTO aliases(account, region, alias_name, target_key_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      getAlias: db.prepare('SELECT * FROM aliases WHERE account = ? AND region = ? AND alias_name = ?'),
+      updAlias: db.prepare('UPDATE aliases SET target_key_id = ?, updated_at = ? WHERE account = ? AND region = ? AND alias_name = ?'),
+      delAlias: db.prepare('DELETE FROM aliases WHERE account = ? AND region = ? AND alias_name = ?'),
+      listAliases: db.prepare('SELECT * FROM aliases WHERE account = ? AND region = ? AND alias_name > ? ORDER BY alias_name LIMIT ?'),
+      listAliasesForKey: db.prepare('SELECT * FROM aliases WHERE account = ? AND region = ? AND target_key_id = ? AND alias_name > ? ORDER BY alias_name LIMIT ?'),
+      getAccessKey: db.prepare('SELECT * FROM access_keys WHERE access_key_id = ?'),
+      putAccessKey: db.prepare(
+        'INSERT INTO access_keys(access_key_id, principal_arn, account_id, wrapped_secret, created_at, session_token, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT(access_key_id) DO UPDATE SET principal_arn = excluded.principal_arn, account_id = excluded.account_id, wrapped_secret = excluded.wrapped_secret, session_token = excluded.session_token, expires_at = excluded.expires_at',
+      ),
+    };
+  }
+
+  #migrate(): void {
+    this.#db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const apply = this.#db.transaction(() => {
+      const row = this.#db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
+      const current = row.v ?? 0;
+      for (const [i, sql] of MIGRATIONS.entries()) {
+        if (i + 1 > current) {
+          this.#db.exec(sql);
+          this.#db.prepare('INSERT INTO schema_version(version) VALUES (?)').run(i + 1);
+        }
+      }
+    });
+    apply.immediate();
+  }
+
+  async putMetaIfAbsent(name: string, value: string): Promise<string> {
+    this.#q.insMeta.run(name, value);
+    return (this.#q.getMeta.get(name) as Row).value as string;
+  }
+
+  async getMeta(name: string): Promise<string | undefined> {
+    const r = this.#q.getMeta.get(name) as Row | undefined;
+    return r ? (r.value as string) : undefined;
+  }
+
+  async putMeta(name: string, value: string): Promise<void> {
+    this.#q.putMeta.run(name, value);
+  }
+
+  async listDueKeys(now: number, limit: number): Promise<string[]> {
+    return (this.#q.listDue.all({ now, limit }) as Row[]).map((r) => r.key_id as string);
+  }
+
+  async createKey(key: KeyRecord, m: MaterialRecord): Promise<void> {
+    try {
+      this.#db.transaction(() => {
+        this.#q.insKey.run(keyColumns(key));
+        this.#q.insMaterial.run(m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null);
+      }).immediate();
+    } catch (e) {
+      // Same answer as the other stores: a taken key id is a duplicate, not a raw SQLite error.
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY' && (e as Error).message.includes('keys.key_id')) throw new StoreDuplicateError(`key ${key.keyId}`);
+      throw e;
+    }
+  }
+
+  async getKey(keyId: string): Promise<KeyRecord | undefined> {
+    const r = this.#q.getKey.get(keyId) as Row | undefined;
+    return r ? keyFromDoc(r.doc as string) : undefined;
+  }
+
+  async listKeys(account: string, region: string, afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
+    return (this.#q.listKeys.all(account, region, afterKeyId ?? '', limit) as Row[]).map((r) => keyFromDoc(r.doc as string));
+  }
+
+  async updateKey(key: KeyRecord, expectedVersion: number): Promise<void> {
+    const res = this.#q.updKey.run({ ...keyColumns(key), expected: expectedVersion });
+    if (res.changes !== 1) throw new StoreConflictError(`key ${key.keyId} version ${expectedVersion}`);
+  }
+
+  async addMaterial(key: KeyRecord, expectedVersion: number, m: MaterialRecord): Promise<void> {
+    this.#db.transaction(() => {
+      const res = this.#q.updKey.run({ ...keyColumns(key), expected: expectedVersion });
+      if (res.changes !== 1) throw new StoreConflictError(`key ${key.keyId} version ${expectedVersion}`);
+      this.#q.insMaterial.run(m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null);
+    }).immediate();
+  }
+
+  async deleteKey(keyId: string): Promise<void> {
+    this.#db.transaction(() => {
+      this.#q.delKeyAliases.run(keyId);
+      this.#q.delKeyMaterials.run(keyId);
+      this.#q.delKey.run(keyId);
+    }).immediate();
+  }
+
+  async getMaterial(keyId: string, materialId: string): Promise<MaterialRecord | undefined> {
+    const r = this.#q.getMaterial.get(keyId, materialId) as Row | undefined;
+    return r ? materialFromRow(r) : undefined;
+  }
+
+  async listMaterials(keyId: string): Promise<MaterialRecord[]> {
+    return (this.#q.listMaterials.all(keyId) as Row[]).map(materialFromRow);
+  }
+
+  async createAlias(a: AliasRecord): Promise<void> {
+    try {
+      this.#q.insAlias.run(a.account, a.region, a.aliasName, a.targetKeyId, a.createdAt, a.updatedAt);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreDuplicateError(`alias ${a.aliasName}`);
+      throw e;
+    }
+  }
+
+  async getAlias(account: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    const r = this.#q.getAlias.get(account, region, aliasName) as Row | undefined;
+    return r ? aliasFromRow(r) : undefined;
+  }
+
+  async updateAlias(a: AliasRecord): Promise<void> {
+    this.#q.updAlias.run(a.targetKeyId, a.updatedAt, a.account, a.region, a.aliasName);
+  }
+
+  async deleteAlias(account: string, region: string, aliasName: string): Promise<boolean> {
+    return this.#q.delAlias.run(account, region, aliasName).changes === 1;
+  }
+
+  async listAliases(account: string, region: string, opts: { keyId?: string; after?: string; limit: number }): Promise<AliasRecord[]> {
+    const rows = opts.keyId !== undefined
+      ? this.#q.listAliasesForKey.all(account, region, opts.keyId, opts.after ?? '', opts.limit)
+      : this.#q.listAliases.all(account, region, opts.after ?? '', opts.limit);
+    return (rows as Row[]).map(aliasFromRow);
+  }
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const r = this.#q.getAccessKey.get(accessKeyId) as Row | undefined;
+    if (!r) return undefined;
+    return {
+      accessKeyId: r.access_key_id as string,
+      principalArn: r.principal_arn as string,
+      accountId: r.account_id as string,
+      wrappedSecret: u8(r.wrapped_secret),
+      createdAt: Number(r.created_at),
+      ...(r.session_token ? { sessionToken: r.session_token as string } : {}),
+      ...(r.expires_at !== null && r.expires_at !== undefined ? { expiresAt: Number(r.expires_at) } : {}),
+    };
+  }
+
+  async putAccessKey(rec: AccessKeyRecord): Promise<void> {
+    this.#q.putAccessKey.run(rec.accessKeyId, rec.principalArn, rec.accountId, rec.wrappedSecret, rec.createdAt, rec.sessionToken ?? null, rec.expiresAt ?? null);
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+}

@@ -1,0 +1,99 @@
+/** Durability and secrecy at rest: restarts (graceful and kill -9) and a scan of the data directory. */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
+import { kmsClient, spawnTrent, startTrent, tempDir, TEST_SECRET } from '../support/trent.ts';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+test('keys, aliases and ciphertexts survive kill -9 and restart on the same data directory', async () => {
+  const dataDir = tempDir();
+  try {
+    let t = await spawnTrent(['--data-dir', dataDir]);
+    let kms = kmsClient(t.url, t.caPath);
+    const key = (await kms.send(new CreateKeyCommand({ Description: 'durable' }))).KeyMetadata!;
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/durable', TargetKeyId: key.KeyId }));
+    const ct = (await kms.send(new EncryptCommand({ KeyId: 'alias/durable', Plaintext: Buffer.from('survive'), EncryptionContext: { k: 'v' } }))).CiphertextBlob!;
+    kms.destroy();
+    t.proc.kill('SIGKILL');
+    await t.exited;
+
+    t = await spawnTrent(['--data-dir', dataDir]);
+    kms = kmsClient(t.url, t.caPath);
+    assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/durable' }))).KeyMetadata!.KeyId, key.KeyId);
+    const back = await kms.send(new DecryptCommand({ CiphertextBlob: ct, EncryptionContext: { k: 'v' } }));
+    assert.equal(Buffer.from(back.Plaintext!).toString(), 'survive');
+    kms.destroy();
+
+    t.proc.kill('SIGTERM');
+    const exit = await t.exited;
+    assert.equal(exit.code, 0, 'SIGTERM exits 0');
+
+    t = await spawnTrent(['--data-dir', dataDir]);
+    kms = kmsClient(t.url, t.caPath);
+    assert.equal(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: ct, EncryptionContext: { k: 'v' } }))).Plaintext!).toString(), 'survive');
+    kms.destroy();
+    t.proc.kill('SIGTERM');
+    await t.exited;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('the data directory holds no key material, data key, plaintext or secret key in the clear', async () => {
+  const h = await startTrent();
+  try {
+    const key = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const plaintext = Buffer.from('PLAINTEXT-MARKER-7f3a9c1e-do-not-store');
+    await h.kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: plaintext }));
+    const dk = await h.kms.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_256' }));
+    // In-test hook: the key's material as Trent holds it in memory.
+    const material = await h.trent.core.material(key.KeyId!, key.CurrentKeyMaterialId!);
+    assert.ok(material && material.length === 32);
+    const secrets: [string, Buffer][] = [
+      ['key material', Buffer.from(material)],
+      ['data key', Buffer.from(dk.Plaintext!)],
+      ['plaintext', plaintext],
+      ['secret access key', Buffer.from(TEST_SECRET)],
+    ];
+    const files = filesUnder(h.dataDir).filter((f) => !f.endsWith('root.key'));
+    assert.ok(files.some((f) => f.endsWith('trent.db')));
+    for (const f of files) {
+      const bytes = readFileSync(f);
+      for (const [what, s] of secrets) {
+        for (const form of [s, Buffer.from(s.toString('base64')), Buffer.from(s.toString('hex'))]) {
+          assert.equal(bytes.indexOf(form), -1, `${what} found in ${f}`);
+        }
+      }
+    }
+    assert.equal(statSync(join(h.dataDir, 'root.key')).mode & 0o777, 0o600);
+  } finally {
+    await h.stop();
+  }
+});
+
+test('a generated root credential is written to <data-dir>/credentials (0600) and works', async () => {
+  const dataDir = tempDir();
+  try {
+    const t = await spawnTrent(['--data-dir', dataDir], { TRENT_ROOT_ACCESS_KEY_ID: '', TRENT_ROOT_SECRET_ACCESS_KEY: '' });
+    const text = readFileSync(join(dataDir, 'credentials'), 'utf8');
+    assert.equal(statSync(join(dataDir, 'credentials')).mode & 0o777, 0o600);
+    const id = /aws_access_key_id = (\S+)/.exec(text)![1]!;
+    const secret = /aws_secret_access_key = (\S+)/.exec(text)![1]!;
+    assert.match(id, /^AKIA[A-Z2-7]{16}$/);
+    assert.ok(t.stdout().includes(id));
+    assert.ok(!t.stdout().includes(secret), 'the secret is not printed');
+    const kms = kmsClient(t.url, t.caPath, { accessKeyId: id, secretAccessKey: secret });
+    const md = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    assert.equal(md.AWSAccountId, '111122223333');
+    kms.destroy();
+    t.proc.kill('SIGTERM');
+    await t.exited;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,69 @@
+/** Raw signed HTTP requests to Trent, for wire-level tests (signed with the AWS SDK's own signer). */
+import { request as httpsRequest } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { TEST_ACCESS_KEY_ID, TEST_SECRET } from './trent.ts';
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json(): { __type?: string; message?: string; [k: string]: unknown };
+}
+
+export async function rawRequest(url: string, caPath: string | undefined, o: { headers: Record<string, string>; body: Buffer | string; method?: string; path?: string }): Promise<RawResponse> {
+  const u = new URL(url);
+  const body = typeof o.body === 'string' ? Buffer.from(o.body) : o.body;
+  const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)({
+    hostname: u.hostname,
+    port: u.port,
+    path: o.path ?? '/',
+    method: o.method ?? 'POST',
+    headers: { ...o.headers, 'content-length': String(body.length) },
+    ...(caPath ? { ca: readFileSync(caPath) } : {}),
+  });
+  return new Promise((resolve, reject) => {
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Signs a KMS JSON 1.1 request the way the SDK does, then sends it raw. */
+export async function signedKmsRequest(url: string, caPath: string | undefined, target: string, body: Buffer | string, o: { region?: string; accessKeyId?: string; secret?: string; extraHeaders?: Record<string, string>; signingDate?: Date } = {}): Promise<RawResponse> {
+  const u = new URL(url);
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: o.accessKeyId ?? TEST_ACCESS_KEY_ID, secretAccessKey: o.secret ?? TEST_SECRET },
+    region: o.region ?? 'us-east-1',
+    service: 'kms',
+    sha256: Sha256,
+  });
+  const buf = typeof body === 'string' ? Buffer.from(body) : body;
+  const signed = await signer.sign(
+    {
+      method: 'POST',
+      protocol: u.protocol,
+      hostname: u.hostname,
+      port: Number(u.port),
+      path: '/',
+      headers: {
+        host: u.host,
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': `TrentService.${target}`,
+        ...o.extraHeaders,
+      },
+      body: buf,
+    },
+    o.signingDate ? { signingDate: o.signingDate } : {},
+  );
+  return rawRequest(url, caPath, { headers: signed.headers as Record<string, string>, body: buf });
+}

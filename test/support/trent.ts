@@ -1,0 +1,103 @@
+/**
+ * Test harness: a real Trent (in this process, or as a child process running the CLI) on an
+ * ephemeral port with its own temporary data directory, and SDK clients pointed at it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createTrent, type Trent, type TrentOptions } from '../../src/app/create-trent.ts';
+import { buildConfig, type ConfigInput } from '../../src/config/config.ts';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const TEST_ACCESS_KEY_ID = 'AKIATRENTTESTROOT001';
+export const TEST_SECRET = 'trent-test-secret-access-key-0000000000';
+export const TEST_ACCOUNT = '111122223333';
+
+export function tempDir(prefix = 'trent-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface Harness {
+  trent: Trent;
+  dataDir: string;
+  kms: KMSClient;
+  client(creds?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, region?: string): KMSClient;
+  stop(): Promise<void>;
+}
+
+export function kmsClientConfig(endpoint: string, caPath: string | undefined, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = { accessKeyId: TEST_ACCESS_KEY_ID, secretAccessKey: TEST_SECRET }, region = 'us-east-1') {
+  return {
+    endpoint,
+    region,
+    credentials: creds,
+    maxAttempts: 1,
+    ...(caPath ? { requestHandler: new NodeHttpHandler({ httpsAgent: new Agent({ ca: readFileSync(caPath), keepAlive: true }) }) } : {}),
+  };
+}
+
+export function kmsClient(endpoint: string, caPath: string | undefined, creds?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, region?: string): KMSClient {
+  return new KMSClient(kmsClientConfig(endpoint, caPath, creds, region));
+}
+
+/** Starts Trent in this process. `tls` defaults to true, as users get it. */
+export async function startTrent(o: { tls?: boolean; dataDir?: string; config?: ConfigInput; options?: TrentOptions } = {}): Promise<Harness> {
+  const dataDir = o.dataDir ?? tempDir();
+  const config = buildConfig(
+    { dataDir, port: 0, tls: o.tls ?? true, ...o.config },
+    { TRENT_ROOT_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID, TRENT_ROOT_SECRET_ACCESS_KEY: TEST_SECRET },
+  );
+  const logs: string[] = [];
+  const trent = await createTrent(config, { log: (l) => logs.push(l), ...o.options });
+  const client = (creds?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, region?: string) =>
+    kmsClient(trent.url, trent.caPath, creds, region);
+  const kms = client();
+  return {
+    trent,
+    dataDir,
+    kms,
+    client,
+    async stop() {
+      kms.destroy();
+      await trent.close();
+      if (!o.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ChildTrent {
+  proc: ChildProcess;
+  url: string;
+  caPath?: string;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs `bin/trent.js serve` as a child process and waits for it to print its URL and `ready`. */
+export async function spawnTrent(args: string[], env: Record<string, string> = {}): Promise<ChildTrent> {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin/trent.js'), 'serve', '--port', '0', ...args], {
+    env: { ...process.env, TRENT_ROOT_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID, TRENT_ROOT_SECRET_ACCESS_KEY: TEST_SECRET, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+  const deadline = Date.now() + 20_000;
+  while (!/^ready$/m.test(out)) {
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`trent exited early: ${out}\n${err}`);
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`trent did not become ready: ${out}\n${err}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const url = /listening on (\S+)/.exec(out)![1]!;
+  const ca = /CA certificate[^:]*: (\S+)/.exec(out)?.[1];
+  return { proc, url, ...(ca ? { caPath: ca } : {}), stdout: () => out, stderr: () => err, exited };
+}
