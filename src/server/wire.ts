@@ -29,5 +29,7 @@ export function errorBody(e: KmsError): Buffer {
 
 export function asKmsError(e: unknown): { error: KmsError; internal: boolean } {
   if (e instanceof KmsError) return { error: e, internal: false };
+  // The store could not be reached: nothing was written; the client may retry.
+  if ((e as { code?: unknown } | null)?.code === 'STORE_UNAVAILABLE') return { error: new KMSInternalException('The key store is unavailable. Please try again.'), internal: true };
   return { error: new KMSInternalException(), internal: true };
 }

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
+import { run } from '../support/run.ts';
 import { startTrent, TEST_ACCESS_KEY_ID, TEST_SECRET, type Harness } from '../support/trent.ts';
 
 /** The first interpreter that has boto3 and cryptography. */
@@ -31,8 +32,7 @@ test('seed boto3 snippets run unchanged against Trent', { skip }, async () => {
   assert.ok(python, 'CI must have boto3 and cryptography');
   const key = (await h.kms.send(new CreateKeyCommand({ Description: 'PetTracker encryption key' }))).KeyMetadata!;
   await h.kms.send(new CreateAliasCommand({ AliasName: 'alias/pettracker', TargetKeyId: key.KeyId }));
-  const r = spawnSync(python, [join(import.meta.dirname, 'python/seed_snippets.py'), 'alias/pettracker'], {
-    encoding: 'utf8',
+  const r = await run(python, [join(import.meta.dirname, 'python/seed_snippets.py'), 'alias/pettracker'], {
     env: {
       ...process.env,
       TRENT_URL: h.trent.url,
@@ -41,8 +41,7 @@ test('seed boto3 snippets run unchanged against Trent', { skip }, async () => {
       AWS_SECRET_ACCESS_KEY: TEST_SECRET,
       AWS_DEFAULT_REGION: 'us-east-1',
     },
-    timeout: 60_000,
   });
-  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   assert.equal(JSON.parse(r.stdout.trim().split('\n').pop()!).ok, true);
 });

@@ -1,0 +1,655 @@
+/**
+ * One conformance suite every KeyStore adapter runs (after Vault's ExerciseBackend): what the
+ * port promises in `domain/ports.ts`, pinned down as tests. An adapter's test file calls
+ * `exerciseKeyStore('SqliteStore', make)`; `make` returns a fresh store for each test.
+ *
+ * Each test works in its own random account (and random meta and access-key names), so the
+ * suite stays correct even if `make` hands out stores that share one database.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
+import type { AccessKeyRecord, AliasRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
+
+export interface StoreHandle {
+  store: KeyStore;
+  cleanup(): Promise<void>;
+}
+
+export type MakeStore = () => Promise<StoreHandle>;
+
+const REGION = 'us-east-1';
+const OTHER_REGION = 'eu-west-1';
+const T0 = 1_735_689_600_000; // 2025-01-01T00:00:00Z: well past 2^31, so 32-bit columns would show.
+/** How many writers race in the concurrency tests. */
+const RACERS = 20;
+
+/** Byte order, which every store must list in (not the locale's). */
+export const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+export const randomAccount = (): string => String(randomInt(100_000_000_000, 999_999_999_999));
+
+export function materialId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** A key with every optional field absent. */
+export function minimalKey(account: string, over: Partial<KeyRecord> = {}): KeyRecord {
+  const keyId = over.keyId ?? randomUUID();
+  const region = over.region ?? REGION;
+  return {
+    keyId,
+    arn: `arn:aws:kms:${region}:${account}:key/${keyId}`,
+    account,
+    region,
+    version: 1,
+    createdAt: T0,
+    description: '',
+    keySpec: 'SYMMETRIC_DEFAULT',
+    keyUsage: 'ENCRYPT_DECRYPT',
+    origin: 'AWS_KMS',
+    keyManager: 'CUSTOMER',
+    state: 'Enabled',
+    multiRegion: false,
+    policy: '{"Version":"2012-10-17","Statement":[]}',
+    tags: [],
+    currentMaterialId: over.currentMaterialId ?? materialId(),
+    rotation: { enabled: false, onDemandCount: 0 },
+    ...over,
+  };
+}
+
+/** A key with every optional field present, and text that trips naive encodings. */
+export function fullKey(account: string, over: Partial<KeyRecord> = {}): KeyRecord {
+  return minimalKey(account, {
+    description: 'ünïcödé — "quoted" \\ back\nslash 🔑 \u0000 nul',
+    state: 'PendingDeletion',
+    deletionDate: T0 + 7 * 86_400_000,
+    pendingWindowInDays: 7,
+    multiRegion: true,
+    policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'ä', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*' }] }),
+    tags: [{ TagKey: 'env', TagValue: 'prod' }, { TagKey: '日本', TagValue: '' }],
+    rotation: { enabled: true, periodDays: 365, nextRotationAt: T0 + 365 * 86_400_000, onDemandCount: 3, onDemandStartedAt: T0 + 1 },
+    ...over,
+  });
+}
+
+export function material(keyId: string, over: Partial<MaterialRecord> = {}): MaterialRecord {
+  return { keyId, materialId: materialId(), createdAt: T0, wrapped: new Uint8Array(randomBytes(60)), ...over };
+}
+
+/** Every byte value, NULs and 0xFF included: a blob must come back bit for bit. */
+const ALL_BYTES = new Uint8Array(Array.from({ length: 512 }, (_, i) => i % 256));
+
+export function alias(account: string, aliasName: string, targetKeyId: string, over: Partial<AliasRecord> = {}): AliasRecord {
+  return { account, region: REGION, aliasName, targetKeyId, createdAt: T0, updatedAt: T0, ...over };
+}
+
+function accessKey(over: Partial<AccessKeyRecord> = {}): AccessKeyRecord {
+  return {
+    accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+    principalArn: 'arn:aws:iam::111122223333:root',
+    accountId: '111122223333',
+    wrappedSecret: new Uint8Array(randomBytes(72)),
+    createdAt: T0,
+    ...over,
+  };
+}
+
+/** Creates a key with its first material and returns both as stored. */
+async function seedKey(store: KeyStore, key: KeyRecord): Promise<{ key: KeyRecord; material: MaterialRecord }> {
+  const m = material(key.keyId, { materialId: key.currentMaterialId });
+  await store.createKey(key, m);
+  return { key, material: m };
+}
+
+/** The next version of a key, as the domain writes it. */
+function bumped(key: KeyRecord, over: Partial<KeyRecord> = {}): KeyRecord {
+  return { ...structuredClone(key), ...over, version: key.version + 1 };
+}
+
+/** Everything a store holds about some keys and an account's aliases, to compare before and after. */
+export async function snapshot(store: KeyStore, account: string, keyIds: string[]): Promise<unknown> {
+  const keys = await Promise.all(keyIds.map((id) => store.getKey(id)));
+  const materials = await Promise.all(keyIds.map((id) => store.listMaterials(id)));
+  const aliases = await store.listAliases(account, REGION, { limit: 1000 });
+  return { keys, materials, aliases };
+}
+
+type Settled<T> = PromiseSettledResult<T>;
+
+/** Exactly one winner; every loser lost with `loserError`. Returns the winner's index. */
+function exactlyOneWinner(results: Settled<unknown>[], loserError: new (...a: never[]) => Error): number {
+  const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+  const unexpected = results.flatMap((r) => (r.status === 'rejected' && !(r.reason instanceof loserError) ? [r.reason as unknown] : []));
+  assert.deepEqual(unexpected, [], `losers must fail with ${loserError.name}`);
+  assert.equal(winners.length, 1, `exactly one of ${results.length} racing writers wins (got ${winners.length})`);
+  return winners[0]!;
+}
+
+/**
+ * Registers the suite with node:test. `make` is called once per test and `cleanup` always runs,
+ * pass or fail.
+ */
+export function exerciseKeyStore(name: string, make: MakeStore): void {
+  /** A test body gets a fresh store and its own account. */
+  const it = (title: string, body: (store: KeyStore, account: string) => Promise<void>) =>
+    test(title, async () => {
+      const { store, cleanup } = await make();
+      try {
+        await body(store, randomAccount());
+      } finally {
+        await cleanup();
+      }
+    });
+
+  describe(`KeyStore conformance: ${name}`, () => {
+    describe('meta', () => {
+      it('getMeta of an unknown name is undefined', async (store) => {
+        assert.equal(await store.getMeta(`absent-${randomUUID()}`), undefined);
+      });
+
+      it('putMetaIfAbsent: the first writer wins and every caller gets the stored value', async (store) => {
+        const name = `check-${randomUUID()}`;
+        assert.equal(await store.putMetaIfAbsent(name, 'first'), 'first');
+        assert.equal(await store.putMetaIfAbsent(name, 'second'), 'first');
+        assert.equal(await store.getMeta(name), 'first');
+      });
+
+      it(`putMetaIfAbsent: ${RACERS} concurrent writers all see the one stored value`, async (store) => {
+        const name = `race-${randomUUID()}`;
+        const candidates = Array.from({ length: RACERS }, (_, i) => `value-${i}`);
+        const got = await Promise.all(candidates.map((v) => store.putMetaIfAbsent(name, v)));
+        const stored = await store.getMeta(name);
+        assert.ok(stored !== undefined && candidates.includes(stored));
+        assert.deepEqual(got, candidates.map(() => stored));
+      });
+
+      it('putMeta sets and overwrites; putMetaIfAbsent then keeps the put value', async (store) => {
+        const name = `offset-${randomUUID()}`;
+        await store.putMeta(name, '1');
+        assert.equal(await store.getMeta(name), '1');
+        await store.putMeta(name, '-250');
+        assert.equal(await store.getMeta(name), '-250');
+        assert.equal(await store.putMetaIfAbsent(name, 'ignored'), '-250');
+        const other = `other-${randomUUID()}`;
+        assert.equal(await store.putMetaIfAbsent(other, 'first'), 'first');
+        await store.putMeta(other, 'second');
+        assert.equal(await store.getMeta(other), 'second');
+      });
+    });
+
+    describe('keys', () => {
+      it('getKey of an unknown id is undefined', async (store) => {
+        assert.equal(await store.getKey(randomUUID()), undefined);
+      });
+
+      it('round-trips a key with every optional field absent (absent, not undefined or null)', async (store, account) => {
+        const { key } = await seedKey(store, minimalKey(account));
+        const got = await store.getKey(key.keyId);
+        assert.deepEqual(got, key);
+        for (const field of ['deletionDate', 'pendingWindowInDays'] as const) assert.ok(!(field in got!), `${field} must be absent`);
+        for (const field of ['periodDays', 'nextRotationAt', 'onDemandStartedAt'] as const) assert.ok(!(field in got!.rotation), `rotation.${field} must be absent`);
+      });
+
+      it('round-trips a key with every optional field present and awkward text', async (store, account) => {
+        const { key } = await seedKey(store, fullKey(account, { keyId: `mrk-${randomBytes(16).toString('hex')}` }));
+        assert.deepEqual(await store.getKey(key.keyId), key);
+      });
+
+      it('keeps a copy: changing the caller\'s objects afterwards changes nothing stored', async (store, account) => {
+        const key = fullKey(account);
+        const m = material(key.keyId, { materialId: key.currentMaterialId, wrapped: ALL_BYTES.slice() });
+        await store.createKey(key, m);
+        const expected = structuredClone(key);
+        key.description = 'mutated';
+        key.tags.push({ TagKey: 'x', TagValue: 'y' });
+        m.wrapped.fill(0);
+        const got = await store.getKey(key.keyId);
+        assert.deepEqual(got, expected);
+        got!.tags.length = 0;
+        assert.deepEqual(await store.getKey(key.keyId), expected);
+        assert.deepEqual((await store.getMaterial(key.keyId, m.materialId))!.wrapped, ALL_BYTES);
+      });
+
+      it('createKey of an existing key id is StoreDuplicateError and changes nothing', async (store, account) => {
+        const { key, material: first } = await seedKey(store, fullKey(account));
+        const before = await snapshot(store, account, [key.keyId]);
+        const again = minimalKey(account, { keyId: key.keyId, description: 'impostor' });
+        await assert.rejects(store.createKey(again, material(key.keyId, { materialId: again.currentMaterialId })), StoreDuplicateError);
+        assert.deepEqual(await snapshot(store, account, [key.keyId]), before);
+        assert.deepEqual(await store.listMaterials(key.keyId), [first]);
+      });
+    });
+
+    describe('materials', () => {
+      it('round-trips wrapped bytes exactly, as a Uint8Array', async (store, account) => {
+        const key = minimalKey(account);
+        const m = material(key.keyId, { materialId: key.currentMaterialId, wrapped: ALL_BYTES.slice() });
+        await store.createKey(key, m);
+        const got = await store.getMaterial(key.keyId, m.materialId);
+        assert.ok(got!.wrapped instanceof Uint8Array);
+        assert.deepEqual(got, m);
+        assert.ok(!('rotationType' in got!), 'rotationType must be absent');
+      });
+
+      it('stores only the viewed bytes of a Uint8Array that is a window on a larger buffer', async (store, account) => {
+        const key = minimalKey(account);
+        const backing = new Uint8Array(randomBytes(256));
+        const view = backing.subarray(17, 17 + 100);
+        await store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId, wrapped: view }));
+        const got = await store.getMaterial(key.keyId, key.currentMaterialId);
+        assert.deepEqual(got!.wrapped, new Uint8Array(view));
+      });
+
+      it('round-trips a large blob and rotationType when present', async (store, account) => {
+        const { key } = await seedKey(store, minimalKey(account));
+        const big = new Uint8Array(randomBytes(256 * 1024));
+        for (const rotationType of ['AUTOMATIC', 'ON_DEMAND'] as const) {
+          const current = (await store.getKey(key.keyId))!;
+          const m = material(key.keyId, { wrapped: big, rotationType, createdAt: T0 + 1 });
+          await store.addMaterial(bumped(current, { currentMaterialId: m.materialId }), current.version, m);
+          assert.deepEqual(await store.getMaterial(key.keyId, m.materialId), m);
+        }
+      });
+
+      it('getMaterial is undefined for an unknown material, or a material id of another key', async (store, account) => {
+        const a = await seedKey(store, minimalKey(account));
+        const b = await seedKey(store, minimalKey(account));
+        assert.equal(await store.getMaterial(a.key.keyId, materialId()), undefined);
+        assert.equal(await store.getMaterial(a.key.keyId, b.material.materialId), undefined);
+        assert.equal(await store.getMaterial(randomUUID(), a.material.materialId), undefined);
+      });
+
+      it('listMaterials is ordered by creation time, ties in the order they were added; [] for an unknown key', async (store, account) => {
+        const { key, material: first } = await seedKey(store, minimalKey(account));
+        const later = [
+          material(key.keyId, { createdAt: T0 - 10 }), // older than the first: sorts first
+          material(key.keyId, { createdAt: T0 + 5 }),
+          material(key.keyId, { createdAt: T0 + 5, rotationType: 'ON_DEMAND' }), // same millisecond: after the one above
+          material(key.keyId, { createdAt: T0 + 5, rotationType: 'AUTOMATIC' }),
+        ];
+        let current = key;
+        for (const m of later) {
+          const next = bumped(current, { currentMaterialId: m.materialId });
+          await store.addMaterial(next, current.version, m);
+          current = next;
+        }
+        assert.deepEqual(await store.listMaterials(key.keyId), [later[0], first, later[1], later[2], later[3]]);
+        assert.deepEqual(await store.listMaterials(randomUUID()), []);
+      });
+    });
+
+    describe('listKeys', () => {
+      it('pages through more than two pages in key-id order, each strictly after the cursor', async (store, account) => {
+        const ids: string[] = [];
+        for (let i = 0; i < 25; i++) {
+          const key = minimalKey(account, i % 5 === 0 ? { keyId: `mrk-${randomBytes(16).toString('hex')}` } : {});
+          await seedKey(store, key);
+          ids.push(key.keyId);
+        }
+        ids.sort(byBytes);
+        const pages: string[][] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await store.listKeys(account, REGION, after, 10);
+          assert.ok(page.length <= 10);
+          if (page.length === 0) break;
+          if (after !== undefined) assert.ok(page.every((k) => byBytes(k.keyId, after!) > 0), 'strictly after the cursor');
+          pages.push(page.map((k) => k.keyId));
+          after = page.at(-1)!.keyId;
+        }
+        assert.deepEqual(pages.map((p) => p.length), [10, 10, 5]);
+        assert.deepEqual(pages.flat(), ids);
+      });
+
+      it('returns whole records, a cursor between ids works, and the last id gives an empty page', async (store, account) => {
+        const [lo, hi] = [randomUUID(), randomUUID()].sort(byBytes) as [string, string];
+        const keys = [minimalKey(account, { keyId: lo }), fullKey(account, { keyId: hi })];
+        for (const k of keys) await seedKey(store, k);
+        assert.deepEqual(await store.listKeys(account, REGION, undefined, 100), keys);
+        // Not an id, but after the first and before the second (same length, they differ earlier).
+        assert.deepEqual(await store.listKeys(account, REGION, `${lo}0`, 100), [keys[1]]);
+        assert.deepEqual(await store.listKeys(account, REGION, keys[0]!.keyId, 1), [keys[1]]);
+        assert.deepEqual(await store.listKeys(account, REGION, keys[1]!.keyId, 100), []);
+        assert.deepEqual(await store.listKeys(account, REGION, undefined, 1), [keys[0]]);
+      });
+
+      it('lists only the given account and Region', async (store, account) => {
+        const other = randomAccount();
+        const mine = minimalKey(account);
+        await seedKey(store, mine);
+        await seedKey(store, minimalKey(account, { region: OTHER_REGION }));
+        await seedKey(store, minimalKey(other));
+        assert.deepEqual(await store.listKeys(account, REGION, undefined, 100), [mine]);
+        assert.equal((await store.listKeys(account, OTHER_REGION, undefined, 100)).length, 1);
+        assert.equal((await store.listKeys(other, REGION, undefined, 100)).length, 1);
+        assert.deepEqual(await store.listKeys(randomAccount(), REGION, undefined, 100), []);
+      });
+    });
+
+    describe('updateKey (optimistic concurrency)', () => {
+      it('replaces the record when the stored version matches, dropping fields the new record lacks', async (store, account) => {
+        const { key } = await seedKey(store, fullKey(account));
+        const { deletionDate: _d, pendingWindowInDays: _p, ...rest } = key;
+        const next = bumped({ ...rest }, { state: 'Disabled', description: 'changed', rotation: { enabled: false, onDemandCount: 3 } });
+        await store.updateKey(next, key.version);
+        const got = await store.getKey(key.keyId);
+        assert.deepEqual(got, next);
+        assert.ok(!('deletionDate' in got!));
+        assert.deepEqual(await store.listKeys(account, REGION, undefined, 10), [next]);
+      });
+
+      it('a stale or future expected version is StoreConflictError and leaves the row unchanged', async (store, account) => {
+        const { key } = await seedKey(store, fullKey(account));
+        const v2 = bumped(key, { description: 'v2' });
+        await store.updateKey(v2, 1);
+        for (const expected of [1, 3, 0]) {
+          await assert.rejects(store.updateKey(bumped(key, { description: `stale ${expected}`, version: expected + 1 }), expected), StoreConflictError);
+          assert.deepEqual(await store.getKey(key.keyId), v2);
+        }
+      });
+
+      it('updating a key that does not exist is StoreConflictError and creates nothing', async (store, account) => {
+        const ghost = minimalKey(account);
+        await assert.rejects(store.updateKey(bumped(ghost), ghost.version), StoreConflictError);
+        assert.equal(await store.getKey(ghost.keyId), undefined);
+        assert.deepEqual(await store.listKeys(account, REGION, undefined, 10), []);
+      });
+
+      it(`${RACERS} concurrent updates from the same version: exactly one wins, the rest conflict`, async (store, account) => {
+        const { key } = await seedKey(store, minimalKey(account));
+        const attempts = Array.from({ length: RACERS }, (_, i) => bumped(key, { description: `writer ${i}` }));
+        const results = await Promise.allSettled(attempts.map((k) => store.updateKey(k, key.version)));
+        const winner = exactlyOneWinner(results, StoreConflictError);
+        assert.deepEqual(await store.getKey(key.keyId), attempts[winner]);
+      });
+    });
+
+    describe('addMaterial (rotation)', () => {
+      it('adds the material and replaces the key together', async (store, account) => {
+        const { key, material: first } = await seedKey(store, minimalKey(account));
+        const m = material(key.keyId, { createdAt: T0 + 1000, rotationType: 'ON_DEMAND' });
+        const next = bumped(key, { currentMaterialId: m.materialId, rotation: { enabled: false, onDemandCount: 1, onDemandStartedAt: T0 + 1000 } });
+        await store.addMaterial(next, key.version, m);
+        assert.deepEqual(await store.getKey(key.keyId), next);
+        assert.deepEqual(await store.listMaterials(key.keyId), [first, m]);
+      });
+
+      it('a stale version is StoreConflictError and writes neither the material nor the key', async (store, account) => {
+        const { key } = await seedKey(store, minimalKey(account));
+        const v2 = bumped(key, { description: 'v2' });
+        await store.updateKey(v2, key.version);
+        const before = await snapshot(store, account, [key.keyId]);
+        const m = material(key.keyId, { createdAt: T0 + 1 });
+        await assert.rejects(store.addMaterial(bumped(key, { currentMaterialId: m.materialId }), key.version, m), StoreConflictError);
+        assert.deepEqual(await snapshot(store, account, [key.keyId]), before);
+        assert.equal(await store.getMaterial(key.keyId, m.materialId), undefined);
+      });
+
+      it('adding to a key that does not exist is StoreConflictError and leaves no material', async (store, account) => {
+        const ghost = minimalKey(account);
+        const m = material(ghost.keyId);
+        await assert.rejects(store.addMaterial(bumped(ghost), ghost.version, m), StoreConflictError);
+        assert.equal(await store.getKey(ghost.keyId), undefined);
+        assert.equal(await store.getMaterial(ghost.keyId, m.materialId), undefined);
+        assert.deepEqual(await store.listMaterials(ghost.keyId), []);
+      });
+
+      it(`${RACERS} concurrent rotations from the same version: exactly one material is added`, async (store, account) => {
+        const { key, material: first } = await seedKey(store, minimalKey(account));
+        const attempts = Array.from({ length: RACERS }, (_, i) => {
+          const m = material(key.keyId, { createdAt: T0 + 1 + i, rotationType: 'ON_DEMAND' });
+          return { key: bumped(key, { currentMaterialId: m.materialId }), m };
+        });
+        const results = await Promise.allSettled(attempts.map((a) => store.addMaterial(a.key, key.version, a.m)));
+        const winner = attempts[exactlyOneWinner(results, StoreConflictError)]!;
+        assert.deepEqual(await store.getKey(key.keyId), winner.key);
+        assert.deepEqual(await store.listMaterials(key.keyId), [first, winner.m]);
+      });
+    });
+
+    describe('deleteKey', () => {
+      it('removes the key, all its materials and every alias to it, and nothing else', async (store, account) => {
+        const doomed = await seedKey(store, fullKey(account));
+        const kept = await seedKey(store, minimalKey(account));
+        const m2 = material(doomed.key.keyId, { createdAt: T0 + 1 });
+        await store.addMaterial(bumped(doomed.key, { currentMaterialId: m2.materialId }), doomed.key.version, m2);
+        await store.createAlias(alias(account, 'alias/doomed-1', doomed.key.keyId));
+        await store.createAlias(alias(account, 'alias/doomed-2', doomed.key.keyId));
+        const keptAlias = alias(account, 'alias/kept', kept.key.keyId);
+        await store.createAlias(keptAlias);
+
+        await store.deleteKey(doomed.key.keyId);
+
+        assert.equal(await store.getKey(doomed.key.keyId), undefined);
+        assert.deepEqual(await store.listMaterials(doomed.key.keyId), []);
+        assert.equal(await store.getMaterial(doomed.key.keyId, doomed.material.materialId), undefined);
+        assert.equal(await store.getMaterial(doomed.key.keyId, m2.materialId), undefined);
+        assert.equal(await store.getAlias(account, REGION, 'alias/doomed-1'), undefined);
+        assert.deepEqual(await store.listAliases(account, REGION, { limit: 10 }), [keptAlias]);
+        assert.deepEqual(await store.getKey(kept.key.keyId), kept.key);
+        assert.deepEqual(await store.listMaterials(kept.key.keyId), [kept.material]);
+        assert.deepEqual(await store.listKeys(account, REGION, undefined, 10), [kept.key]);
+        // The name is free again.
+        await store.createAlias(alias(account, 'alias/doomed-1', kept.key.keyId));
+      });
+
+      it('deleting an unknown key is a no-op', async (store, account) => {
+        const { key } = await seedKey(store, minimalKey(account));
+        await store.deleteKey(randomUUID());
+        assert.deepEqual(await store.getKey(key.keyId), key);
+      });
+
+      it('an update or rotation after the delete conflicts and resurrects nothing', async (store, account) => {
+        const { key } = await seedKey(store, minimalKey(account));
+        await store.deleteKey(key.keyId);
+        const m = material(key.keyId, { createdAt: T0 + 1 });
+        await assert.rejects(store.updateKey(bumped(key), key.version), StoreConflictError);
+        await assert.rejects(store.addMaterial(bumped(key, { currentMaterialId: m.materialId }), key.version, m), StoreConflictError);
+        assert.equal(await store.getKey(key.keyId), undefined);
+        assert.deepEqual(await store.listMaterials(key.keyId), []);
+      });
+    });
+
+    describe('listDueKeys', () => {
+      // Due times here are tiny (the 1970s) so keys other tests left in a shared store never match.
+      it('lists keys whose deletion or enabled automatic rotation is due at or before now, by key id, across accounts', async (store, account) => {
+        const now = 10_000;
+        const other = randomAccount();
+        const rot = (nextRotationAt: number, enabled = true) => ({ enabled, periodDays: 90, nextRotationAt, onDemandCount: 0 });
+        const due = [
+          minimalKey(account, { state: 'PendingDeletion', deletionDate: 5_000, pendingWindowInDays: 7 }),
+          minimalKey(account, { state: 'PendingDeletion', deletionDate: now, pendingWindowInDays: 7 }), // exactly now: due
+          minimalKey(other, { rotation: rot(9_999) }),
+          minimalKey(account, { region: OTHER_REGION, rotation: rot(1) }),
+          minimalKey(account, { state: 'PendingDeletion', deletionDate: 2_000, pendingWindowInDays: 7, rotation: rot(3_000) }), // both: listed once
+        ];
+        const notDue = [
+          minimalKey(account, { state: 'PendingDeletion', deletionDate: now + 1, pendingWindowInDays: 7 }),
+          minimalKey(account, { rotation: rot(now + 1) }),
+          minimalKey(account, { rotation: rot(1, false) }), // disabled rotation is never due
+          minimalKey(account),
+        ];
+        for (const k of [...notDue, ...due]) await seedKey(store, k);
+        const expected = due.map((k) => k.keyId).sort(byBytes);
+        assert.deepEqual(await store.listDueKeys(now, 100), expected);
+        assert.deepEqual(await store.listDueKeys(now, 2), expected.slice(0, 2));
+        assert.deepEqual(await store.listDueKeys(0, 100), []);
+      });
+
+      it('follows updates: a cancelled deletion or a rotated key is no longer due', async (store, account) => {
+        const now = 10_000;
+        const { key: pending } = await seedKey(store, minimalKey(account, { state: 'PendingDeletion', deletionDate: 5_000, pendingWindowInDays: 7 }));
+        const { key: rotating } = await seedKey(store, minimalKey(account, { rotation: { enabled: true, periodDays: 90, nextRotationAt: 6_000, onDemandCount: 0 } }));
+        assert.deepEqual(await store.listDueKeys(now, 100), [pending.keyId, rotating.keyId].sort(byBytes));
+
+        const { deletionDate: _d, pendingWindowInDays: _p, ...cancelled } = pending;
+        await store.updateKey(bumped({ ...cancelled }, { state: 'Disabled' }), pending.version);
+        const m = material(rotating.keyId, { createdAt: 6_000, rotationType: 'AUTOMATIC' });
+        await store.addMaterial(bumped(rotating, { currentMaterialId: m.materialId, rotation: { ...rotating.rotation, nextRotationAt: 6_000 + 90 * 86_400_000 } }), rotating.version, m);
+        assert.deepEqual(await store.listDueKeys(now, 100), []);
+
+        const { key: again } = await seedKey(store, minimalKey(account, { state: 'PendingDeletion', deletionDate: 7_000, pendingWindowInDays: 7 }));
+        assert.deepEqual(await store.listDueKeys(now, 100), [again.keyId]);
+        await store.deleteKey(again.keyId);
+        assert.deepEqual(await store.listDueKeys(now, 100), []);
+      });
+    });
+
+    describe('aliases', () => {
+      it('round-trips an alias; an unknown name is undefined', async (store, account) => {
+        const { key } = await seedKey(store, minimalKey(account));
+        const a = alias(account, 'alias/round-trip', key.keyId, { createdAt: T0 + 1, updatedAt: T0 + 2 });
+        await store.createAlias(a);
+        assert.deepEqual(await store.getAlias(account, REGION, a.aliasName), a);
+        assert.equal(await store.getAlias(account, REGION, 'alias/nope'), undefined);
+      });
+
+      it('a taken name is StoreDuplicateError and the existing alias is unchanged', async (store, account) => {
+        const a = await seedKey(store, minimalKey(account));
+        const b = await seedKey(store, minimalKey(account));
+        const first = alias(account, 'alias/taken', a.key.keyId);
+        await store.createAlias(first);
+        await assert.rejects(store.createAlias(alias(account, 'alias/taken', b.key.keyId, { createdAt: T0 + 9, updatedAt: T0 + 9 })), StoreDuplicateError);
+        await assert.rejects(store.createAlias(first), StoreDuplicateError);
+        assert.deepEqual(await store.getAlias(account, REGION, 'alias/taken'), first);
+        assert.deepEqual(await store.listAliases(account, REGION, { limit: 10 }), [first]);
+      });
+
+      it('names are unique per account and Region, not globally', async (store, account) => {
+        const other = randomAccount();
+        const mine = await seedKey(store, minimalKey(account));
+        const theirs = await seedKey(store, minimalKey(other));
+        const elsewhere = await seedKey(store, minimalKey(account, { region: OTHER_REGION }));
+        const a = alias(account, 'alias/shared', mine.key.keyId);
+        const b = alias(other, 'alias/shared', theirs.key.keyId);
+        const c = alias(account, 'alias/shared', elsewhere.key.keyId, { region: OTHER_REGION });
+        for (const x of [a, b, c]) await store.createAlias(x);
+        assert.deepEqual(await store.getAlias(account, REGION, 'alias/shared'), a);
+        assert.deepEqual(await store.getAlias(other, REGION, 'alias/shared'), b);
+        assert.deepEqual(await store.getAlias(account, OTHER_REGION, 'alias/shared'), c);
+        assert.deepEqual(await store.listAliases(account, REGION, { limit: 10 }), [a]);
+        assert.deepEqual(await store.listAliases(account, OTHER_REGION, { limit: 10 }), [c]);
+        assert.equal(await store.deleteAlias(account, REGION, 'alias/shared'), true);
+        assert.deepEqual(await store.getAlias(other, REGION, 'alias/shared'), b);
+        assert.deepEqual(await store.getAlias(account, OTHER_REGION, 'alias/shared'), c);
+      });
+
+      it(`${RACERS} concurrent creates of one name: exactly one succeeds, the rest are StoreDuplicateError`, async (store, account) => {
+        const targets: string[] = [];
+        for (let i = 0; i < 4; i++) targets.push((await seedKey(store, minimalKey(account))).key.keyId);
+        const attempts = Array.from({ length: RACERS }, (_, i) => alias(account, 'alias/contested', targets[i % targets.length]!, { createdAt: T0 + i, updatedAt: T0 + i }));
+        const results = await Promise.allSettled(attempts.map((a) => store.createAlias(a)));
+        const winner = exactlyOneWinner(results, StoreDuplicateError);
+        assert.deepEqual(await store.getAlias(account, REGION, 'alias/contested'), attempts[winner]);
+        assert.deepEqual(await store.listAliases(account, REGION, { limit: 100 }), [attempts[winner]]);
+      });
+
+      it('updateAlias retargets an existing alias; on a missing one it creates nothing', async (store, account) => {
+        const a = await seedKey(store, minimalKey(account));
+        const b = await seedKey(store, minimalKey(account));
+        const created = alias(account, 'alias/moving', a.key.keyId);
+        await store.createAlias(created);
+        const moved = { ...created, targetKeyId: b.key.keyId, updatedAt: T0 + 60_000 };
+        await store.updateAlias(moved);
+        assert.deepEqual(await store.getAlias(account, REGION, 'alias/moving'), moved);
+        assert.deepEqual(await store.listAliases(account, REGION, { keyId: a.key.keyId, limit: 10 }), []);
+        assert.deepEqual(await store.listAliases(account, REGION, { keyId: b.key.keyId, limit: 10 }), [moved]);
+
+        await store.updateAlias(alias(account, 'alias/ghost', a.key.keyId));
+        assert.equal(await store.getAlias(account, REGION, 'alias/ghost'), undefined);
+      });
+
+      it('deleteAlias says whether it deleted', async (store, account) => {
+        const { key } = await seedKey(store, minimalKey(account));
+        await store.createAlias(alias(account, 'alias/gone', key.keyId));
+        assert.equal(await store.deleteAlias(account, REGION, 'alias/gone'), true);
+        assert.equal(await store.getAlias(account, REGION, 'alias/gone'), undefined);
+        assert.equal(await store.deleteAlias(account, REGION, 'alias/gone'), false);
+        assert.deepEqual(await store.getKey(key.keyId), key, 'the target key is untouched');
+      });
+
+      it('listAliases is in byte order of the name (case, "-", "_", "/" included) and pages strictly after the cursor', async (store, account) => {
+        const { key } = await seedKey(store, minimalKey(account));
+        const names = ['alias/b', 'alias/B', 'alias/a', 'alias/a-b', 'alias/a_b', 'alias/ab', 'alias/a/b', 'alias/Z', 'alias/0', 'alias/a-', 'alias/aB', 'alias/A'];
+        for (const n of names) await store.createAlias(alias(account, n, key.keyId));
+        const expected = [...names].sort(byBytes);
+        const seen: string[] = [];
+        let after: string | undefined;
+        let pages = 0;
+        for (;;) {
+          const page = await store.listAliases(account, REGION, { limit: 5, ...(after !== undefined ? { after } : {}) });
+          if (page.length === 0) break;
+          pages++;
+          assert.ok(page.length <= 5);
+          seen.push(...page.map((a) => a.aliasName));
+          after = page.at(-1)!.aliasName;
+        }
+        assert.equal(pages, 3);
+        assert.deepEqual(seen, expected);
+        assert.deepEqual((await store.listAliases(account, REGION, { after: 'alias/a-', limit: 2 })).map((a) => a.aliasName), expected.slice(expected.indexOf('alias/a-') + 1).slice(0, 2));
+      });
+
+      it('listAliases filtered by target key pages over that key\'s aliases only', async (store, account) => {
+        const a = await seedKey(store, minimalKey(account));
+        const b = await seedKey(store, minimalKey(account));
+        const forA: string[] = [];
+        for (let i = 0; i < 7; i++) {
+          const n = `alias/k-${String(i).padStart(2, '0')}`;
+          await store.createAlias(alias(account, n, i % 3 === 2 ? b.key.keyId : a.key.keyId));
+          if (i % 3 !== 2) forA.push(n);
+        }
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await store.listAliases(account, REGION, { keyId: a.key.keyId, limit: 2, ...(after !== undefined ? { after } : {}) });
+          if (page.length === 0) break;
+          assert.ok(page.every((x) => x.targetKeyId === a.key.keyId));
+          seen.push(...page.map((x) => x.aliasName));
+          after = page.at(-1)!.aliasName;
+        }
+        assert.deepEqual(seen, forA);
+        assert.equal(forA.length, 5, 'three pages of two');
+        assert.deepEqual(await store.listAliases(account, REGION, { keyId: randomUUID(), limit: 10 }), []);
+        assert.deepEqual(await store.listAliases(randomAccount(), REGION, { keyId: a.key.keyId, limit: 10 }), []);
+      });
+    });
+
+    describe('access keys', () => {
+      it('getAccessKey of an unknown id is undefined', async (store) => {
+        assert.equal(await store.getAccessKey('AKIANOSUCHKEY0000000'), undefined);
+      });
+
+      it('round-trips with optional fields absent and present; the secret bytes are intact', async (store) => {
+        const plain = accessKey({ wrappedSecret: ALL_BYTES.slice() });
+        const session = accessKey({ sessionToken: 'FwoGZXIvYXdzE-token/+=', expiresAt: T0 + 3_600_000 });
+        await store.putAccessKey(plain);
+        await store.putAccessKey(session);
+        const got = await store.getAccessKey(plain.accessKeyId);
+        assert.deepEqual(got, plain);
+        assert.ok(got!.wrappedSecret instanceof Uint8Array);
+        assert.ok(!('sessionToken' in got!) && !('expiresAt' in got!), 'optional fields must be absent');
+        assert.deepEqual(await store.getAccessKey(session.accessKeyId), session);
+      });
+
+      it('putAccessKey replaces an existing record (upsert), clearing optional fields it lacks', async (store) => {
+        const first = accessKey({ sessionToken: 'old-token', expiresAt: T0 + 1 });
+        await store.putAccessKey(first);
+        const second: AccessKeyRecord = {
+          accessKeyId: first.accessKeyId,
+          principalArn: 'arn:aws:iam::444455556666:user/alice',
+          accountId: '444455556666',
+          wrappedSecret: new Uint8Array(randomBytes(72)),
+          createdAt: first.createdAt,
+        };
+        await store.putAccessKey(second);
+        assert.deepEqual(await store.getAccessKey(first.accessKeyId), second);
+        const third = { ...second, sessionToken: 'new-token', expiresAt: T0 + 2 };
+        await store.putAccessKey(third);
+        assert.deepEqual(await store.getAccessKey(first.accessKeyId), third);
+      });
+    });
+  });
+}

@@ -1,0 +1,337 @@
+/**
+ * The shared store for several Trent nodes: PostgreSQL through a `pg.Pool`. Same tables and
+ * key document as the SQLite store (`key-codec.ts`); multi-row changes are one transaction;
+ * `updateKey`/`addMaterial` are guarded by `WHERE version = $expected`, so two nodes racing
+ * on one key cannot both win. A database that cannot be reached surfaces as
+ * StoreUnavailableError (`code: 'STORE_UNAVAILABLE'`), never as a raw socket error.
+ */
+import pg from 'pg';
+import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
+import type { AccessKeyRecord, AliasRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
+import { keyColumns, keyFromDoc } from '../key-codec.ts';
+import { MIGRATIONS, MIGRATION_LOCK } from './schema.ts';
+import { isUnavailable, StoreUnavailableError, toStoreError } from './unavailable.ts';
+
+export { StoreUnavailableError } from './unavailable.ts';
+
+export interface PostgresStoreOptions {
+  /** Connections kept per node (default 10). */
+  poolSize?: number;
+  /** How long to wait for a connection before failing with STORE_UNAVAILABLE (default 5000 ms). */
+  connectTimeoutMs?: number;
+}
+
+type Row = Record<string, unknown>;
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** `pg` hands back int8 as a string (it may exceed 2^53); epoch milliseconds never do. */
+const num = (v: unknown): number => Number(v);
+
+const u8 = (b: unknown): Uint8Array => {
+  const buf = b as Buffer;
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+};
+
+function materialFromRow(r: Row): MaterialRecord {
+  return {
+    keyId: r.key_id as string,
+    materialId: r.material_id as string,
+    createdAt: num(r.created_at),
+    wrapped: u8(r.wrapped),
+    ...(r.rotation_type ? { rotationType: r.rotation_type as MaterialRecord['rotationType'] } : {}),
+  };
+}
+
+function aliasFromRow(r: Row): AliasRecord {
+  return {
+    account: r.account as string,
+    region: r.region as string,
+    aliasName: r.alias_name as string,
+    targetKeyId: r.target_key_id as string,
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+function accessKeyFromRow(r: Row): AccessKeyRecord {
+  return {
+    accessKeyId: r.access_key_id as string,
+    principalArn: r.principal_arn as string,
+    accountId: r.account_id as string,
+    wrappedSecret: u8(r.wrapped_secret),
+    createdAt: num(r.created_at),
+    ...(r.session_token ? { sessionToken: r.session_token as string } : {}),
+    ...(r.expires_at !== null && r.expires_at !== undefined ? { expiresAt: num(r.expires_at) } : {}),
+  };
+}
+
+const isUniqueViolation = (e: unknown, table: string): boolean =>
+  e instanceof pg.DatabaseError && e.code === '23505' && e.table === table;
+
+const KEY_COLS = 'key_id, account, region, version, state, deletion_at, next_rotation_at, doc';
+
+function insertParams(k: KeyRecord): unknown[] {
+  const c = keyColumns(k);
+  return [c.key_id, c.account, c.region, c.version, c.state, c.deletion_at, c.next_rotation_at, c.doc];
+}
+
+function updateParams(k: KeyRecord, expectedVersion: number): unknown[] {
+  const c = keyColumns(k);
+  return [c.key_id, c.version, c.state, c.deletion_at, c.next_rotation_at, c.doc, expectedVersion];
+}
+
+const SQL = {
+  getMeta: 'SELECT value FROM meta WHERE name = $1',
+  insMeta: 'INSERT INTO meta(name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value',
+  putMeta: 'INSERT INTO meta(name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+  listDue: 'SELECT key_id FROM keys WHERE deletion_at <= $1 UNION SELECT key_id FROM keys WHERE next_rotation_at <= $1 ORDER BY key_id LIMIT $2',
+  insKey: `INSERT INTO keys(${KEY_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  getKey: 'SELECT doc FROM keys WHERE key_id = $1',
+  listKeys: 'SELECT doc FROM keys WHERE account = $1 AND region = $2 AND key_id > $3 ORDER BY key_id LIMIT $4',
+  // Account and Region never change; `version = $7` is the optimistic check.
+  updKey: 'UPDATE keys SET version = $2, state = $3, deletion_at = $4, next_rotation_at = $5, doc = $6 WHERE key_id = $1 AND version = $7',
+  lockKey: 'SELECT 1 FROM keys WHERE key_id = $1 FOR UPDATE',
+  delKey: 'DELETE FROM keys WHERE key_id = $1',
+  delKeyMaterials: 'DELETE FROM materials WHERE key_id = $1',
+  delKeyAliases: 'DELETE FROM aliases WHERE target_key_id = $1',
+  insMaterial: 'INSERT INTO materials(key_id, material_id, created_at, wrapped, rotation_type) VALUES ($1, $2, $3, $4, $5)',
+  getMaterial: 'SELECT key_id, material_id, created_at, wrapped, rotation_type FROM materials WHERE key_id = $1 AND material_id = $2',
+  listMaterials: 'SELECT key_id, material_id, created_at, wrapped, rotation_type FROM materials WHERE key_id = $1 ORDER BY created_at, seq',
+  insAlias: 'INSERT INTO aliases(account, region, alias_name, target_key_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)',
+  getAlias: 'SELECT * FROM aliases WHERE account = $1 AND region = $2 AND alias_name = $3',
+  updAlias: 'UPDATE aliases SET target_key_id = $1, updated_at = $2 WHERE account = $3 AND region = $4 AND alias_name = $5',
+  delAlias: 'DELETE FROM aliases WHERE account = $1 AND region = $2 AND alias_name = $3',
+  listAliases: 'SELECT * FROM aliases WHERE account = $1 AND region = $2 AND alias_name > $3 ORDER BY alias_name LIMIT $4',
+  listAliasesForKey: 'SELECT * FROM aliases WHERE account = $1 AND region = $2 AND target_key_id = $3 AND alias_name > $4 ORDER BY alias_name LIMIT $5',
+  getAccessKey: 'SELECT * FROM access_keys WHERE access_key_id = $1',
+  putAccessKey:
+    'INSERT INTO access_keys(access_key_id, principal_arn, account_id, wrapped_secret, created_at, session_token, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ' +
+    'ON CONFLICT (access_key_id) DO UPDATE SET principal_arn = excluded.principal_arn, account_id = excluded.account_id, wrapped_secret = excluded.wrapped_secret, session_token = excluded.session_token, expires_at = excluded.expires_at',
+} as const;
+
+/** For error events that need no action: the failing query reports its own error, and a dead idle connection is already dropped by the pool. */
+const swallow = (): void => {};
+
+export class PostgresStore implements KeyStore {
+  readonly #pool: pg.Pool;
+  #closed = false;
+
+  private constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  /** Connects, creates or migrates the schema (serialized across nodes), and returns the store. */
+  static async open(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: opts.poolSize ?? 10,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+    });
+    // An idle connection that dies (server restart, failover) must not crash the process: the
+    // pool has already dropped it, and the next checkout opens a fresh one.
+    pool.on('error', swallow);
+    const store = new PostgresStore(pool);
+    try {
+      await store.#migrate();
+    } catch (e) {
+      await pool.end().catch(swallow);
+      throw toStoreError(e);
+    }
+    return store;
+  }
+
+  /**
+   * Applies pending migrations in one transaction under an advisory lock, so two nodes starting
+   * together neither race on CREATE TABLE nor apply a step twice. A schema newer than this build
+   * is refused rather than used half-understood.
+   */
+  async #migrate(): Promise<void> {
+    await this.#tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await c.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+      const { rows } = await c.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_version');
+      const current = rows[0]?.v ?? 0;
+      if (current > MIGRATIONS.length) {
+        throw new Error(`the store's schema is version ${current}, newer than this Trent understands (${MIGRATIONS.length}); upgrade Trent`);
+      }
+      for (const [i, sql] of MIGRATIONS.entries()) {
+        if (i + 1 > current) {
+          await c.query(sql);
+          await c.query('INSERT INTO schema_version(version) VALUES ($1)', [i + 1]);
+        }
+      }
+    });
+  }
+
+  async #query(text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
+    return this.#withClient((c) => c.query<Row>(text, values));
+  }
+
+  /** Runs `fn` in BEGIN … COMMIT on one connection; any throw rolls back and is rethrown. */
+  async #tx<T>(fn: (c: Queryable) => Promise<T>): Promise<T> {
+    return this.#withClient(async (c) => {
+      await c.query('BEGIN');
+      try {
+        const result = await fn(c);
+        await c.query('COMMIT');
+        return result;
+      } catch (e) {
+        // If the connection is gone, the server has rolled back for us; #withClient drops it.
+        await c.query('ROLLBACK').catch(swallow);
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * Checks a connection out for `fn`. Connection failures become StoreUnavailableError and the
+   * connection is destroyed; a statement error (constraint, conflict) keeps the healthy
+   * connection in the pool — `pool.query` would drop it, costing a reconnect per duplicate alias.
+   */
+  async #withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new StoreUnavailableError('the store is closed');
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (e) {
+      throw toStoreError(e);
+    }
+    // A checked-out client has no pool listener: an 'error' event with none would crash the process.
+    client.on('error', swallow);
+    let broken: Error | undefined;
+    try {
+      return await fn(client);
+    } catch (e) {
+      if (isUnavailable(e)) broken = e as Error;
+      throw toStoreError(e);
+    } finally {
+      client.removeListener('error', swallow);
+      client.release(broken);
+    }
+  }
+
+  async putMetaIfAbsent(name: string, value: string): Promise<string> {
+    const ins = await this.#query(SQL.insMeta, [name, value]);
+    if (ins.rows[0]) return ins.rows[0].value as string;
+    // ON CONFLICT waited for the other writer to commit, so this statement's snapshot sees it.
+    const got = await this.#query(SQL.getMeta, [name]);
+    return got.rows[0]!.value as string;
+  }
+
+  async getMeta(name: string): Promise<string | undefined> {
+    const r = await this.#query(SQL.getMeta, [name]);
+    return r.rows[0] ? (r.rows[0].value as string) : undefined;
+  }
+
+  async putMeta(name: string, value: string): Promise<void> {
+    await this.#query(SQL.putMeta, [name, value]);
+  }
+
+  async listDueKeys(now: number, limit: number): Promise<string[]> {
+    const r = await this.#query(SQL.listDue, [now, limit]);
+    return r.rows.map((row) => row.key_id as string);
+  }
+
+  async createKey(key: KeyRecord, m: MaterialRecord): Promise<void> {
+    try {
+      await this.#tx(async (c) => {
+        await c.query(SQL.insKey, insertParams(key));
+        await c.query(SQL.insMaterial, [m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null]);
+      });
+    } catch (e) {
+      if (isUniqueViolation(e, 'keys')) throw new StoreDuplicateError(`key ${key.keyId}`);
+      throw e;
+    }
+  }
+
+  async getKey(keyId: string): Promise<KeyRecord | undefined> {
+    const r = await this.#query(SQL.getKey, [keyId]);
+    return r.rows[0] ? keyFromDoc(r.rows[0].doc as string) : undefined;
+  }
+
+  async listKeys(account: string, region: string, afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
+    const r = await this.#query(SQL.listKeys, [account, region, afterKeyId ?? '', limit]);
+    return r.rows.map((row) => keyFromDoc(row.doc as string));
+  }
+
+  async updateKey(key: KeyRecord, expectedVersion: number): Promise<void> {
+    // Under READ COMMITTED a concurrent writer's UPDATE blocks on the row lock, then re-checks
+    // `version = $7` against the committed row: exactly one of N racing writers matches.
+    const r = await this.#query(SQL.updKey, updateParams(key, expectedVersion));
+    if (r.rowCount !== 1) throw new StoreConflictError(`key ${key.keyId} version ${expectedVersion}`);
+  }
+
+  async addMaterial(key: KeyRecord, expectedVersion: number, m: MaterialRecord): Promise<void> {
+    await this.#tx(async (c) => {
+      const r = await c.query(SQL.updKey, updateParams(key, expectedVersion));
+      if (r.rowCount !== 1) throw new StoreConflictError(`key ${key.keyId} version ${expectedVersion}`);
+      await c.query(SQL.insMaterial, [m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null]);
+    });
+  }
+
+  async deleteKey(keyId: string): Promise<void> {
+    await this.#tx(async (c) => {
+      // Lock the key row first: an alias being pointed at it concurrently (its foreign-key check
+      // takes a share lock on this row) then waits for us instead of slipping in between.
+      await c.query(SQL.lockKey, [keyId]);
+      await c.query(SQL.delKeyAliases, [keyId]);
+      await c.query(SQL.delKeyMaterials, [keyId]);
+      await c.query(SQL.delKey, [keyId]);
+    });
+  }
+
+  async getMaterial(keyId: string, materialId: string): Promise<MaterialRecord | undefined> {
+    const r = await this.#query(SQL.getMaterial, [keyId, materialId]);
+    return r.rows[0] ? materialFromRow(r.rows[0]) : undefined;
+  }
+
+  async listMaterials(keyId: string): Promise<MaterialRecord[]> {
+    const r = await this.#query(SQL.listMaterials, [keyId]);
+    return r.rows.map(materialFromRow);
+  }
+
+  async createAlias(a: AliasRecord): Promise<void> {
+    try {
+      await this.#query(SQL.insAlias, [a.account, a.region, a.aliasName, a.targetKeyId, a.createdAt, a.updatedAt]);
+    } catch (e) {
+      if (isUniqueViolation(e, 'aliases')) throw new StoreDuplicateError(`alias ${a.aliasName}`);
+      throw e;
+    }
+  }
+
+  async getAlias(account: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    const r = await this.#query(SQL.getAlias, [account, region, aliasName]);
+    return r.rows[0] ? aliasFromRow(r.rows[0]) : undefined;
+  }
+
+  async updateAlias(a: AliasRecord): Promise<void> {
+    await this.#query(SQL.updAlias, [a.targetKeyId, a.updatedAt, a.account, a.region, a.aliasName]);
+  }
+
+  async deleteAlias(account: string, region: string, aliasName: string): Promise<boolean> {
+    const r = await this.#query(SQL.delAlias, [account, region, aliasName]);
+    return r.rowCount === 1;
+  }
+
+  async listAliases(account: string, region: string, opts: { keyId?: string; after?: string; limit: number }): Promise<AliasRecord[]> {
+    const r = opts.keyId !== undefined
+      ? await this.#query(SQL.listAliasesForKey, [account, region, opts.keyId, opts.after ?? '', opts.limit])
+      : await this.#query(SQL.listAliases, [account, region, opts.after ?? '', opts.limit]);
+    return r.rows.map(aliasFromRow);
+  }
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const r = await this.#query(SQL.getAccessKey, [accessKeyId]);
+    return r.rows[0] ? accessKeyFromRow(r.rows[0]) : undefined;
+  }
+
+  async putAccessKey(rec: AccessKeyRecord): Promise<void> {
+    await this.#query(SQL.putAccessKey, [rec.accessKeyId, rec.principalArn, rec.accountId, rec.wrappedSecret, rec.createdAt, rec.sessionToken ?? null, rec.expiresAt ?? null]);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Versioned schema for PostgreSQL: the same tables and columns as the SQLite store, with
+ * `bytea` blobs and `bigint` epoch-millisecond times. Each entry is applied once, in order,
+ * inside the migration transaction (which holds MIGRATION_LOCK).
+ *
+ * Text keys that are listed in order use COLLATE "C": pagination compares `key_id > $after`
+ * and must agree with the byte order the other stores use, whatever the database's locale.
+ * `materials.seq` is the only addition: PostgreSQL has no rowid to break ties between
+ * materials created in the same millisecond.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (name TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE keys (
+    key_id TEXT COLLATE "C" PRIMARY KEY,
+    account TEXT COLLATE "C" NOT NULL,
+    region TEXT COLLATE "C" NOT NULL,
+    version INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    deletion_at BIGINT,
+    next_rotation_at BIGINT,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX keys_by_account ON keys(account, region, key_id);
+  CREATE INDEX keys_by_deletion ON keys(deletion_at) WHERE deletion_at IS NOT NULL;
+  CREATE INDEX keys_by_rotation ON keys(next_rotation_at) WHERE next_rotation_at IS NOT NULL;
+  CREATE TABLE materials (
+    key_id TEXT COLLATE "C" NOT NULL REFERENCES keys(key_id),
+    material_id TEXT COLLATE "C" NOT NULL,
+    created_at BIGINT NOT NULL,
+    wrapped BYTEA NOT NULL,
+    rotation_type TEXT,
+    seq BIGINT GENERATED ALWAYS AS IDENTITY,
+    PRIMARY KEY (key_id, material_id)
+  );
+  CREATE TABLE aliases (
+    account TEXT COLLATE "C" NOT NULL,
+    region TEXT COLLATE "C" NOT NULL,
+    alias_name TEXT COLLATE "C" NOT NULL,
+    target_key_id TEXT COLLATE "C" NOT NULL REFERENCES keys(key_id),
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (account, region, alias_name)
+  );
+  CREATE INDEX aliases_by_target ON aliases(target_key_id);
+  CREATE TABLE access_keys (
+    access_key_id TEXT COLLATE "C" PRIMARY KEY,
+    principal_arn TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    wrapped_secret BYTEA NOT NULL,
+    created_at BIGINT NOT NULL,
+    session_token TEXT,
+    expires_at BIGINT
+  );
+  `,
+];
+
+/** Key of the transaction-scoped advisory lock that serializes migrations across nodes ("trent" in ASCII). */
+export const MIGRATION_LOCK = 0x7472656e74;

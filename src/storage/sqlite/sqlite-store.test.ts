@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { StoreConflictError, StoreDuplicateError } from '../../domain/ports.ts';
+import { alias, exerciseKeyStore, fullKey, material, minimalKey, randomAccount } from '../conformance/exercise-key-store.ts';
+import { SqliteStore } from './sqlite-store.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'trent-sqlite-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const freshPath = () => join(dir, `store-${++n}.db`);
+
+exerciseKeyStore('SqliteStore', async () => {
+  const store = new SqliteStore(freshPath());
+  return { store, cleanup: () => store.close() };
+});
+
+describe('SqliteStore on disk', () => {
+  test('data survives closing and reopening the file, and reopening does not re-run migrations', async () => {
+    const path = freshPath();
+    const account = randomAccount();
+    const key = fullKey(account);
+    const m = material(key.keyId, { materialId: key.currentMaterialId });
+    const a = alias(account, 'alias/durable', key.keyId);
+    const first = new SqliteStore(path);
+    await first.createKey(key, m);
+    await first.createAlias(a);
+    await first.putMetaIfAbsent('root_key_check', 'abc');
+    await first.close();
+
+    const again = new SqliteStore(path);
+    try {
+      assert.deepEqual(await again.getKey(key.keyId), key);
+      assert.deepEqual(await again.listMaterials(key.keyId), [m]);
+      assert.deepEqual(await again.getAlias(account, 'us-east-1', 'alias/durable'), a);
+      assert.equal(await again.getMeta('root_key_check'), 'abc');
+    } finally {
+      await again.close();
+    }
+    const third = new SqliteStore(path);
+    await third.close();
+  });
+
+  test('two instances on one file see each other\'s writes and share the optimistic checks', async () => {
+    const path = freshPath();
+    const a = new SqliteStore(path);
+    const b = new SqliteStore(path);
+    try {
+      const account = randomAccount();
+      const key = minimalKey(account);
+      await a.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
+      assert.deepEqual(await b.getKey(key.keyId), key);
+
+      const v2 = { ...key, description: 'from b', version: 2 };
+      await b.updateKey(v2, 1);
+      assert.deepEqual(await a.getKey(key.keyId), v2);
+      await assert.rejects(a.updateKey({ ...key, description: 'stale a', version: 2 }, 1), StoreConflictError);
+
+      await a.createAlias(alias(account, 'alias/one', key.keyId));
+      await assert.rejects(b.createAlias(alias(account, 'alias/one', key.keyId)), StoreDuplicateError);
+      assert.equal(await b.putMetaIfAbsent('m', 'b'), 'b');
+      assert.equal(await a.putMetaIfAbsent('m', 'a'), 'b');
+
+      await b.deleteKey(key.keyId);
+      assert.equal(await a.getKey(key.keyId), undefined);
+      assert.equal(await a.getAlias(account, 'us-east-1', 'alias/one'), undefined);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
