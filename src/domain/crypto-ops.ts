@@ -13,6 +13,7 @@ import {
   IncorrectKeyException,
   InvalidCiphertextException,
   InvalidKeyUsageException,
+  NotFoundException,
   ValidationException,
 } from '../shared/errors.ts';
 import type { CallContext, Core } from './core.ts';
@@ -94,7 +95,13 @@ async function open(core: Core, ctx: CallContext, input: OpenInput): Promise<Ope
   }
   if (!decoded) throw new InvalidCiphertextException();
   const key = await core.store.getKey(decoded.keyId);
-  if (!key || key.region !== ctx.region) throw new InvalidCiphertextException();
+  if (!key) {
+    // A ciphertext of a key that was deleted: "the KMS key … is deleted … cannot be decrypted".
+    const gone = await core.store.getDeletedKey(decoded.keyId);
+    if (gone) throw new NotFoundException(`Key '${gone.arn}' does not exist`);
+    throw new InvalidCiphertextException();
+  }
+  if (key.region !== ctx.region) throw new InvalidCiphertextException();
   await core.authorize(ctx, input.action, key, { conditions: contextConditions(input.context, input.algorithm ?? 'SYMMETRIC_DEFAULT') });
   assertState(key, 'crypto');
   assertUsage(key, input.op);

@@ -2,7 +2,7 @@
  * The ports the domain needs. Each consumer asks for the narrow slice it uses
  * (`Pick<KeyStore, …>`); only `app/` names the concrete adapters.
  */
-import type { AccessKeyRecord, AliasRecord, KeyRecord, MaterialRecord } from './types.ts';
+import type { AccessKeyRecord, AliasRecord, DeletedKeyRecord, GrantRecord, KeyRecord, MaterialRecord } from './types.ts';
 
 export interface Clock {
   now(): Date;
@@ -45,8 +45,10 @@ export interface KeyStore {
   updateKey(key: KeyRecord, expectedVersion: number): Promise<void>;
   /** Adds a material and replaces the key row in one transaction (rotation); StoreConflictError on a lost race. */
   addMaterial(key: KeyRecord, expectedVersion: number, material: MaterialRecord): Promise<void>;
-  /** Deletes the key, its materials and its aliases in one transaction. */
-  deleteKey(keyId: string): Promise<void>;
+  /** Deletes the key, its materials, aliases and grants in one transaction, leaving a tombstone. */
+  deleteKey(keyId: string, deletedAt: number): Promise<void>;
+  /** The tombstone of a deleted key: its ciphertexts are then NotFound, not merely invalid. */
+  getDeletedKey(keyId: string): Promise<DeletedKeyRecord | undefined>;
   /** Ids of keys whose deletion date or next automatic rotation date is at or before `now`. */
   listDueKeys(now: number, limit: number): Promise<string[]>;
   getMaterial(keyId: string, materialId: string): Promise<MaterialRecord | undefined>;
@@ -59,6 +61,14 @@ export interface KeyStore {
   deleteAlias(account: string, region: string, aliasName: string): Promise<boolean>;
   /** Ordered by alias name, after the given name; optionally only those targeting one key. */
   listAliases(account: string, region: string, opts: { keyId?: string; after?: string; limit: number }): Promise<AliasRecord[]>;
+
+  createGrant(grant: GrantRecord): Promise<void>;
+  getGrant(keyId: string, grantId: string): Promise<GrantRecord | undefined>;
+  /** Grants of one key ordered by grant id, after `after`; optionally only one grant id or one grantee. */
+  listGrants(keyId: string, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]>;
+  /** Grants whose retiring principal is `principal`, ordered by (key id, grant id) after `after` ("keyId/grantId"). */
+  listRetirableGrants(principal: string, opts: { after?: string; limit: number }): Promise<GrantRecord[]>;
+  deleteGrant(keyId: string, grantId: string): Promise<boolean>;
 
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   putAccessKey(rec: AccessKeyRecord): Promise<void>;

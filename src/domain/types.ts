@@ -81,3 +81,30 @@ export interface AccessKeyRecord {
   sessionToken?: string;
   expiresAt?: number;
 }
+
+export interface GrantConstraints {
+  EncryptionContextEquals?: Record<string, string>;
+  EncryptionContextSubset?: Record<string, string>;
+}
+
+export interface GrantRecord {
+  /** 64 lowercase hex characters. */
+  grantId: string;
+  keyId: string;
+  /** The account root ARN of the account that created the grant. */
+  issuingAccount: string;
+  granteePrincipal: string;
+  retiringPrincipal?: string;
+  operations: string[];
+  constraints?: GrantConstraints;
+  name?: string;
+  createdAt: number;
+  /** Secret part of the grant token (base64url); the token names the grant and carries this. */
+  tokenSecret: string;
+}
+
+export interface DeletedKeyRecord {
+  keyId: string;
+  arn: string;
+  deletedAt: number;
+}

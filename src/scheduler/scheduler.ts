@@ -27,7 +27,7 @@ export async function runDue(core: Core, now: number, events: SchedulerEvents = 
       let key = await core.store.getKey(id);
       if (!key) continue;
       if (isDeletionDue(now, key)) {
-        await core.store.deleteKey(id);
+        await core.store.deleteKey(id, now);
         core.forgetKey(id);
         result.deleted.push(id);
         events.deleted?.(id, now);

@@ -150,7 +150,7 @@ describe('scheduled deletion', () => {
     assert.deepEqual(moved.body.deleted, [k.KeyId]);
     await rejectsWith(h.kms.send(new DescribeKeyCommand({ KeyId: k.KeyId })), 'NotFoundException', `Key '${k.Arn}' does not exist`);
     assert.equal((await h.kms.send(new ListAliasesCommand({}))).Aliases!.some((a) => a.AliasName === 'alias/short-lived'), false);
-    await assert.rejects(h.kms.send(new DecryptCommand({ CiphertextBlob: ct.CiphertextBlob })));
+    await rejectsWith(h.kms.send(new DecryptCommand({ CiphertextBlob: ct.CiphertextBlob })), 'NotFoundException', `Key '${k.Arn}' does not exist`);
     assert.equal((await h.kms.send(new DescribeKeyCommand({ KeyId: keep.KeyId }))).KeyMetadata!.KeyState, 'Enabled');
   });
 });

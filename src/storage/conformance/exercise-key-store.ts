@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
-import type { AccessKeyRecord, AliasRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
+import type { AccessKeyRecord, AliasRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
 
 export interface StoreHandle {
   store: KeyStore;
@@ -93,6 +93,19 @@ function accessKey(over: Partial<AccessKeyRecord> = {}): AccessKeyRecord {
     accountId: '111122223333',
     wrappedSecret: new Uint8Array(randomBytes(72)),
     createdAt: T0,
+    ...over,
+  };
+}
+
+export function grant(keyId: string, over: Partial<GrantRecord> = {}): GrantRecord {
+  return {
+    grantId: randomBytes(32).toString('hex'),
+    keyId,
+    issuingAccount: 'arn:aws:iam::111122223333:root',
+    granteePrincipal: 'arn:aws:iam::111122223333:role/app',
+    operations: ['Encrypt', 'Decrypt'],
+    createdAt: T0,
+    tokenSecret: randomBytes(32).toString('base64url'),
     ...over,
   };
 }
@@ -410,6 +423,43 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
       });
     });
 
+    describe('grants and tombstones', () => {
+      it('grants round-trip, list in grant-id order with filters and pages, and delete', async (store, account) => {
+        const { key } = await seedKey(store, minimalKey(account));
+        const other = await seedKey(store, minimalKey(account));
+        const full = grant(key.keyId, { retiringPrincipal: `arn:aws:iam::${account}:role/ops`, name: 'ünï', constraints: { EncryptionContextSubset: { a: 'b' } } });
+        const gs = [full, ...Array.from({ length: 4 }, () => grant(key.keyId, { granteePrincipal: `arn:aws:iam::${account}:user/bob` }))];
+        for (const g of gs) await store.createGrant(g);
+        await store.createGrant(grant(other.key.keyId));
+        assert.deepEqual(await store.getGrant(key.keyId, full.grantId), full);
+        assert.equal(await store.getGrant(other.key.keyId, full.grantId), undefined);
+        const sorted = [...gs].sort((a, b) => byBytes(a.grantId, b.grantId));
+        const p1 = await store.listGrants(key.keyId, { limit: 3 });
+        const p2 = await store.listGrants(key.keyId, { limit: 3, after: p1[2]!.grantId });
+        assert.deepEqual([...p1, ...p2], sorted);
+        assert.deepEqual(await store.listGrants(key.keyId, { limit: 10, grantId: full.grantId }), [full]);
+        assert.equal((await store.listGrants(key.keyId, { limit: 10, granteePrincipal: `arn:aws:iam::${account}:user/bob` })).length, 4);
+        assert.deepEqual(await store.listRetirableGrants(`arn:aws:iam::${account}:role/ops`, { limit: 10 }), [full]);
+        assert.equal(await store.deleteGrant(key.keyId, full.grantId), true);
+        assert.equal(await store.deleteGrant(key.keyId, full.grantId), false);
+        assert.equal(await store.getGrant(key.keyId, full.grantId), undefined);
+        await assert.rejects(store.createGrant(gs[1]!), StoreDuplicateError);
+      });
+
+      it('deleteKey removes the key\'s grants and leaves a tombstone with its ARN', async (store, account) => {
+        const { key } = await seedKey(store, minimalKey(account));
+        const g = grant(key.keyId);
+        await store.createGrant(g);
+        assert.equal(await store.getDeletedKey(key.keyId), undefined);
+        await store.deleteKey(key.keyId, T0 + 5);
+        assert.deepEqual(await store.getDeletedKey(key.keyId), { keyId: key.keyId, arn: key.arn, deletedAt: T0 + 5 });
+        assert.equal(await store.getGrant(key.keyId, g.grantId), undefined);
+        await store.deleteKey(key.keyId, T0 + 9);
+        assert.equal((await store.getDeletedKey(key.keyId))!.deletedAt, T0 + 5, 'the first deletion time stays');
+        assert.equal(await store.getDeletedKey(randomUUID()), undefined);
+      });
+    });
+
     describe('deleteKey', () => {
       it('removes the key, all its materials and every alias to it, and nothing else', async (store, account) => {
         const doomed = await seedKey(store, fullKey(account));
@@ -421,7 +471,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         const keptAlias = alias(account, 'alias/kept', kept.key.keyId);
         await store.createAlias(keptAlias);
 
-        await store.deleteKey(doomed.key.keyId);
+        await store.deleteKey(doomed.key.keyId, 1_000);
 
         assert.equal(await store.getKey(doomed.key.keyId), undefined);
         assert.deepEqual(await store.listMaterials(doomed.key.keyId), []);
@@ -438,13 +488,13 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
 
       it('deleting an unknown key is a no-op', async (store, account) => {
         const { key } = await seedKey(store, minimalKey(account));
-        await store.deleteKey(randomUUID());
+        await store.deleteKey(randomUUID(), 1_000);
         assert.deepEqual(await store.getKey(key.keyId), key);
       });
 
       it('an update or rotation after the delete conflicts and resurrects nothing', async (store, account) => {
         const { key } = await seedKey(store, minimalKey(account));
-        await store.deleteKey(key.keyId);
+        await store.deleteKey(key.keyId, 1_000);
         const m = material(key.keyId, { createdAt: T0 + 1 });
         await assert.rejects(store.updateKey(bumped(key), key.version), StoreConflictError);
         await assert.rejects(store.addMaterial(bumped(key, { currentMaterialId: m.materialId }), key.version, m), StoreConflictError);
@@ -493,7 +543,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
 
         const { key: again } = await seedKey(store, minimalKey(account, { state: 'PendingDeletion', deletionDate: 7_000, pendingWindowInDays: 7 }));
         assert.deepEqual(await store.listDueKeys(now, 100), [again.keyId]);
-        await store.deleteKey(again.keyId);
+        await store.deleteKey(again.keyId, 1_000);
         assert.deepEqual(await store.listDueKeys(now, 100), []);
       });
     });

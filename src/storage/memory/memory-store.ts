@@ -3,9 +3,9 @@
  * `failNext(op)` makes the next write of that kind throw, to prove no half state is left.
  */
 import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
-import type { AccessKeyRecord, AliasRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
+import type { AccessKeyRecord, AliasRecord, DeletedKeyRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
 
-type WriteOp = 'createKey' | 'updateKey' | 'addMaterial' | 'deleteKey' | 'createAlias' | 'updateAlias' | 'deleteAlias' | 'putAccessKey';
+type WriteOp = 'createKey' | 'updateKey' | 'addMaterial' | 'deleteKey' | 'createAlias' | 'updateAlias' | 'deleteAlias' | 'putAccessKey' | 'createGrant' | 'deleteGrant';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -15,6 +15,8 @@ export class MemoryStore implements KeyStore {
   readonly #materials = new Map<string, Map<string, MaterialRecord>>();
   readonly #aliases = new Map<string, AliasRecord>();
   readonly #accessKeys = new Map<string, AccessKeyRecord>();
+  readonly #grants = new Map<string, GrantRecord>();
+  readonly #deleted = new Map<string, DeletedKeyRecord>();
   readonly #failures = new Set<WriteOp>();
 
   failNext(op: WriteOp): void {
@@ -84,8 +86,11 @@ export class MemoryStore implements KeyStore {
     this.#keys.set(key.keyId, clone(key));
   }
 
-  async deleteKey(keyId: string): Promise<void> {
+  async deleteKey(keyId: string, deletedAt: number): Promise<void> {
     this.#maybeFail('deleteKey');
+    const key = this.#keys.get(keyId);
+    if (key && !this.#deleted.has(keyId)) this.#deleted.set(keyId, { keyId, arn: key.arn, deletedAt });
+    for (const [id, g] of this.#grants) if (g.keyId === keyId) this.#grants.delete(id);
     this.#keys.delete(keyId);
     this.#materials.delete(keyId);
     for (const [id, a] of this.#aliases) if (a.targetKeyId === keyId) this.#aliases.delete(id);
@@ -134,6 +139,45 @@ export class MemoryStore implements KeyStore {
       .sort((a, b) => (a.aliasName < b.aliasName ? -1 : 1))
       .slice(0, opts.limit)
       .map(clone);
+  }
+
+  async getDeletedKey(keyId: string): Promise<DeletedKeyRecord | undefined> {
+    const d = this.#deleted.get(keyId);
+    return d ? clone(d) : undefined;
+  }
+
+  async createGrant(grant: GrantRecord): Promise<void> {
+    if (!this.#keys.has(grant.keyId)) throw new Error(`no key ${grant.keyId}`);
+    const id = `${grant.keyId}/${grant.grantId}`;
+    if (this.#grants.has(id)) throw new StoreDuplicateError(`grant ${grant.grantId}`);
+    this.#maybeFail('createGrant');
+    this.#grants.set(id, clone(grant));
+  }
+
+  async getGrant(keyId: string, grantId: string): Promise<GrantRecord | undefined> {
+    const g = this.#grants.get(`${keyId}/${grantId}`);
+    return g ? clone(g) : undefined;
+  }
+
+  async listGrants(keyId: string, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]> {
+    return [...this.#grants.values()]
+      .filter((g) => g.keyId === keyId && (opts.after === undefined || g.grantId > opts.after) && (opts.grantId === undefined || g.grantId === opts.grantId) && (opts.granteePrincipal === undefined || g.granteePrincipal === opts.granteePrincipal))
+      .sort((a, b) => (a.grantId < b.grantId ? -1 : 1))
+      .slice(0, opts.limit)
+      .map(clone);
+  }
+
+  async listRetirableGrants(principal: string, opts: { after?: string; limit: number }): Promise<GrantRecord[]> {
+    return [...this.#grants.values()]
+      .filter((g) => g.retiringPrincipal === principal && (opts.after === undefined || `${g.keyId}/${g.grantId}` > opts.after))
+      .sort((a, b) => (`${a.keyId}/${a.grantId}` < `${b.keyId}/${b.grantId}` ? -1 : 1))
+      .slice(0, opts.limit)
+      .map(clone);
+  }
+
+  async deleteGrant(keyId: string, grantId: string): Promise<boolean> {
+    this.#maybeFail('deleteGrant');
+    return this.#grants.delete(`${keyId}/${grantId}`);
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {

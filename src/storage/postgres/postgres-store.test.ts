@@ -154,7 +154,7 @@ function registerPostgresTests(): void {
           const key = minimalKey(account);
           await store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
           await store.createAlias(alias(account, `alias/pre-${i}`, key.keyId));
-          const [del] = await Promise.allSettled([store.deleteKey(key.keyId), store.createAlias(alias(account, `alias/racing-${i}`, key.keyId))]);
+          const [del] = await Promise.allSettled([store.deleteKey(key.keyId, 1_000), store.createAlias(alias(account, `alias/racing-${i}`, key.keyId))]);
           assert.equal(del.status, 'fulfilled', `deleteKey must win or wait, never fail: ${del.status === 'rejected' ? String(del.reason) : ''}`);
           assert.equal(await store.getKey(key.keyId), undefined);
           assert.deepEqual(await store.listAliases(account, 'us-east-1', { keyId: key.keyId, limit: 10 }), []);
@@ -233,7 +233,7 @@ function registerPostgresTests(): void {
         const store = await open();
         await store.close();
         await rejectsUnavailable(store.getKey('x'));
-        await rejectsUnavailable(store.deleteKey('x'));
+        await rejectsUnavailable(store.deleteKey('x', 1_000));
       });
     });
   });

@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
-import type { AccessKeyRecord, AliasRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
+import type { AccessKeyRecord, AliasRecord, DeletedKeyRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
 import { keyColumns, keyFromDoc } from '../key-codec.ts';
 import { MIGRATIONS, MIGRATION_LOCK } from './schema.ts';
 import { isUnavailable, StoreUnavailableError, toStoreError } from './unavailable.ts';
@@ -90,8 +90,16 @@ const SQL = {
   listKeys: 'SELECT doc FROM keys WHERE account = $1 AND region = $2 AND key_id > $3 ORDER BY key_id LIMIT $4',
   // Account and Region never change; `version = $7` is the optimistic check.
   updKey: 'UPDATE keys SET version = $2, state = $3, deletion_at = $4, next_rotation_at = $5, doc = $6 WHERE key_id = $1 AND version = $7',
-  lockKey: 'SELECT 1 FROM keys WHERE key_id = $1 FOR UPDATE',
   delKey: 'DELETE FROM keys WHERE key_id = $1',
+  lockKeyDoc: 'SELECT doc FROM keys WHERE key_id = $1 FOR UPDATE',
+  insTombstone: 'INSERT INTO deleted_keys(key_id, arn, deleted_at) VALUES ($1, $2, $3) ON CONFLICT (key_id) DO NOTHING',
+  getTombstone: 'SELECT key_id, arn, deleted_at FROM deleted_keys WHERE key_id = $1',
+  delKeyGrants: 'DELETE FROM grants WHERE key_id = $1',
+  insGrant: 'INSERT INTO grants(key_id, grant_id, grantee_principal, retiring_principal, doc) VALUES ($1, $2, $3, $4, $5)',
+  getGrant: 'SELECT doc FROM grants WHERE key_id = $1 AND grant_id = $2',
+  listGrants: 'SELECT doc FROM grants WHERE key_id = $1 AND grant_id > $2 AND ($3::text IS NULL OR grant_id = $3) AND ($4::text IS NULL OR grantee_principal = $4) ORDER BY grant_id LIMIT $5',
+  listRetirable: "SELECT doc FROM grants WHERE retiring_principal = $1 AND (key_id || '/' || grant_id) COLLATE \"C\" > $2 ORDER BY key_id, grant_id LIMIT $3",
+  delGrant: 'DELETE FROM grants WHERE key_id = $1 AND grant_id = $2',
   delKeyMaterials: 'DELETE FROM materials WHERE key_id = $1',
   delKeyAliases: 'DELETE FROM aliases WHERE target_key_id = $1',
   insMaterial: 'INSERT INTO materials(key_id, material_id, created_at, wrapped, rotation_type) VALUES ($1, $2, $3, $4, $5)',
@@ -269,11 +277,14 @@ export class PostgresStore implements KeyStore {
     });
   }
 
-  async deleteKey(keyId: string): Promise<void> {
+  async deleteKey(keyId: string, deletedAt: number): Promise<void> {
     await this.#tx(async (c) => {
       // Lock the key row first: an alias being pointed at it concurrently (its foreign-key check
       // takes a share lock on this row) then waits for us instead of slipping in between.
-      await c.query(SQL.lockKey, [keyId]);
+      const locked = await c.query<Row>(SQL.lockKeyDoc, [keyId]);
+      const doc = locked.rows[0]?.doc;
+      if (typeof doc === 'string') await c.query(SQL.insTombstone, [keyId, keyFromDoc(doc).arn, deletedAt]);
+      await c.query(SQL.delKeyGrants, [keyId]);
       await c.query(SQL.delKeyAliases, [keyId]);
       await c.query(SQL.delKeyMaterials, [keyId]);
       await c.query(SQL.delKey, [keyId]);
@@ -318,6 +329,39 @@ export class PostgresStore implements KeyStore {
       ? await this.#query(SQL.listAliasesForKey, [account, region, opts.keyId, opts.after ?? '', opts.limit])
       : await this.#query(SQL.listAliases, [account, region, opts.after ?? '', opts.limit]);
     return r.rows.map(aliasFromRow);
+  }
+
+  async getDeletedKey(keyId: string): Promise<DeletedKeyRecord | undefined> {
+    const r = (await this.#query(SQL.getTombstone, [keyId])).rows[0];
+    return r ? { keyId: r.key_id as string, arn: r.arn as string, deletedAt: num(r.deleted_at) } : undefined;
+  }
+
+  async createGrant(g: GrantRecord): Promise<void> {
+    try {
+      await this.#query(SQL.insGrant, [g.keyId, g.grantId, g.granteePrincipal, g.retiringPrincipal ?? null, JSON.stringify(g)]);
+    } catch (e) {
+      if (isUniqueViolation(e, 'grants')) throw new StoreDuplicateError(`grant ${g.grantId}`);
+      throw e;
+    }
+  }
+
+  async getGrant(keyId: string, grantId: string): Promise<GrantRecord | undefined> {
+    const r = (await this.#query(SQL.getGrant, [keyId, grantId])).rows[0];
+    return r ? (JSON.parse(r.doc as string) as GrantRecord) : undefined;
+  }
+
+  async listGrants(keyId: string, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]> {
+    const r = await this.#query(SQL.listGrants, [keyId, opts.after ?? '', opts.grantId ?? null, opts.granteePrincipal ?? null, opts.limit]);
+    return r.rows.map((row) => JSON.parse(row.doc as string) as GrantRecord);
+  }
+
+  async listRetirableGrants(principal: string, opts: { after?: string; limit: number }): Promise<GrantRecord[]> {
+    const r = await this.#query(SQL.listRetirable, [principal, opts.after ?? '', opts.limit]);
+    return r.rows.map((row) => JSON.parse(row.doc as string) as GrantRecord);
+  }
+
+  async deleteGrant(keyId: string, grantId: string): Promise<boolean> {
+    return ((await this.#query(SQL.delGrant, [keyId, grantId])).rowCount ?? 0) === 1;
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {

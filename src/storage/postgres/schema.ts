@@ -53,6 +53,18 @@ export const MIGRATIONS: readonly string[] = [
     expires_at BIGINT
   );
   `,
+  `
+  CREATE TABLE deleted_keys (key_id TEXT COLLATE "C" PRIMARY KEY, arn TEXT NOT NULL, deleted_at BIGINT NOT NULL);
+  CREATE TABLE grants (
+    key_id TEXT COLLATE "C" NOT NULL REFERENCES keys(key_id),
+    grant_id TEXT COLLATE "C" NOT NULL,
+    grantee_principal TEXT COLLATE "C" NOT NULL,
+    retiring_principal TEXT COLLATE "C",
+    doc TEXT NOT NULL,
+    PRIMARY KEY (key_id, grant_id)
+  );
+  CREATE INDEX grants_by_retiring ON grants(retiring_principal, key_id, grant_id) WHERE retiring_principal IS NOT NULL;
+  `,
 ];
 
 /** Key of the transaction-scoped advisory lock that serializes migrations across nodes ("trent" in ASCII). */

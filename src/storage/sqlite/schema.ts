@@ -43,4 +43,16 @@ export const MIGRATIONS: readonly string[] = [
     expires_at INTEGER
   );
   `,
+  `
+  CREATE TABLE deleted_keys (key_id TEXT PRIMARY KEY, arn TEXT NOT NULL, deleted_at INTEGER NOT NULL);
+  CREATE TABLE grants (
+    key_id TEXT NOT NULL REFERENCES keys(key_id),
+    grant_id TEXT NOT NULL,
+    grantee_principal TEXT NOT NULL,
+    retiring_principal TEXT,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (key_id, grant_id)
+  );
+  CREATE INDEX grants_by_retiring ON grants(retiring_principal, key_id, grant_id) WHERE retiring_principal IS NOT NULL;
+  `,
 ];

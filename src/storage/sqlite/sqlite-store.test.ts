@@ -63,7 +63,7 @@ describe('SqliteStore on disk', () => {
       assert.equal(await b.putMetaIfAbsent('m', 'b'), 'b');
       assert.equal(await a.putMetaIfAbsent('m', 'a'), 'b');
 
-      await b.deleteKey(key.keyId);
+      await b.deleteKey(key.keyId, 1_000);
       assert.equal(await a.getKey(key.keyId), undefined);
       assert.equal(await a.getAlias(account, 'us-east-1', 'alias/one'), undefined);
     } finally {

@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
-import type { AccessKeyRecord, AliasRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
+import type { AccessKeyRecord, AliasRecord, DeletedKeyRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
 import { keyColumns, keyFromDoc } from '../key-codec.ts';
 import { MIGRATIONS } from './schema.ts';
 
@@ -58,6 +58,14 @@ export class SqliteStore implements KeyStore {
       listKeys: db.prepare('SELECT doc FROM keys WHERE account = ? AND region = ? AND key_id > ? ORDER BY key_id LIMIT ?'),
       updKey: db.prepare('UPDATE keys SET version = @version, state = @state, deletion_at = @deletion_at, next_rotation_at = @next_rotation_at, doc = @doc WHERE key_id = @key_id AND version = @expected'),
       delKey: db.prepare('DELETE FROM keys WHERE key_id = ?'),
+      insTombstone: db.prepare('INSERT INTO deleted_keys(key_id, arn, deleted_at) SELECT key_id, json_extract(doc, \'$.arn\'), ? FROM keys WHERE key_id = ? ON CONFLICT(key_id) DO NOTHING'),
+      getTombstone: db.prepare('SELECT * FROM deleted_keys WHERE key_id = ?'),
+      delKeyGrants: db.prepare('DELETE FROM grants WHERE key_id = ?'),
+      insGrant: db.prepare('INSERT INTO grants(key_id, grant_id, grantee_principal, retiring_principal, doc) VALUES (?, ?, ?, ?, ?)'),
+      getGrant: db.prepare('SELECT doc FROM grants WHERE key_id = ? AND grant_id = ?'),
+      listGrants: db.prepare('SELECT doc FROM grants WHERE key_id = @keyId AND grant_id > @after AND (@grantId IS NULL OR grant_id = @grantId) AND (@grantee IS NULL OR grantee_principal = @grantee) ORDER BY grant_id LIMIT @limit'),
+      listRetirable: db.prepare("SELECT doc FROM grants WHERE retiring_principal = ? AND (key_id || '/' || grant_id) > ? ORDER BY key_id, grant_id LIMIT ?"),
+      delGrant: db.prepare('DELETE FROM grants WHERE key_id = ? AND grant_id = ?'),
       delKeyMaterials: db.prepare('DELETE FROM materials WHERE key_id = ?'),
       delKeyAliases: db.prepare('DELETE FROM aliases WHERE target_key_id = ?'),
       insMaterial: db.prepare('INSERT INTO materials(key_id, material_id, created_at, wrapped, rotation_type) VALUES (?, ?, ?, ?, ?)'),
@@ -145,8 +153,10 @@ export class SqliteStore implements KeyStore {
     }).immediate();
   }
 
-  async deleteKey(keyId: string): Promise<void> {
+  async deleteKey(keyId: string, deletedAt: number): Promise<void> {
     this.#db.transaction(() => {
+      this.#q.insTombstone.run(deletedAt, keyId);
+      this.#q.delKeyGrants.run(keyId);
       this.#q.delKeyAliases.run(keyId);
       this.#q.delKeyMaterials.run(keyId);
       this.#q.delKey.run(keyId);
@@ -189,6 +199,38 @@ export class SqliteStore implements KeyStore {
       ? this.#q.listAliasesForKey.all(account, region, opts.keyId, opts.after ?? '', opts.limit)
       : this.#q.listAliases.all(account, region, opts.after ?? '', opts.limit);
     return (rows as Row[]).map(aliasFromRow);
+  }
+
+  async getDeletedKey(keyId: string): Promise<DeletedKeyRecord | undefined> {
+    const r = this.#q.getTombstone.get(keyId) as Row | undefined;
+    return r ? { keyId: r.key_id as string, arn: r.arn as string, deletedAt: Number(r.deleted_at) } : undefined;
+  }
+
+  async createGrant(g: GrantRecord): Promise<void> {
+    try {
+      this.#q.insGrant.run(g.keyId, g.grantId, g.granteePrincipal, g.retiringPrincipal ?? null, JSON.stringify(g));
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreDuplicateError(`grant ${g.grantId}`);
+      throw e;
+    }
+  }
+
+  async getGrant(keyId: string, grantId: string): Promise<GrantRecord | undefined> {
+    const r = this.#q.getGrant.get(keyId, grantId) as Row | undefined;
+    return r ? (JSON.parse(r.doc as string) as GrantRecord) : undefined;
+  }
+
+  async listGrants(keyId: string, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]> {
+    const rows = this.#q.listGrants.all({ keyId, after: opts.after ?? '', grantId: opts.grantId ?? null, grantee: opts.granteePrincipal ?? null, limit: opts.limit }) as Row[];
+    return rows.map((r) => JSON.parse(r.doc as string) as GrantRecord);
+  }
+
+  async listRetirableGrants(principal: string, opts: { after?: string; limit: number }): Promise<GrantRecord[]> {
+    return (this.#q.listRetirable.all(principal, opts.after ?? '', opts.limit) as Row[]).map((r) => JSON.parse(r.doc as string) as GrantRecord);
+  }
+
+  async deleteGrant(keyId: string, grantId: string): Promise<boolean> {
+    return this.#q.delGrant.run(keyId, grantId).changes === 1;
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
