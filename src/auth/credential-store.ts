@@ -5,6 +5,7 @@
 import type { KeyStore, RootKeyring } from '../domain/ports.ts';
 import type { AccessKeyRecord, Principal } from '../domain/types.ts';
 import { wrapAad } from '../format/wrapped.ts';
+import type { IdentitySource } from './identities.ts';
 import { principalFromArn } from './principals.ts';
 
 export interface ResolvedCredential {
@@ -20,10 +21,12 @@ export class CredentialStore {
   readonly #store: Pick<KeyStore, 'getAccessKey' | 'putAccessKey'>;
   readonly #keyring: RootKeyring;
   readonly #cache = new Map<string, ResolvedCredential>();
+  readonly #identities: IdentitySource | undefined;
 
-  constructor(store: Pick<KeyStore, 'getAccessKey' | 'putAccessKey'>, keyring: RootKeyring) {
+  constructor(store: Pick<KeyStore, 'getAccessKey' | 'putAccessKey'>, keyring: RootKeyring, identities?: IdentitySource) {
     this.#store = store;
     this.#keyring = keyring;
+    this.#identities = identities;
   }
 
   async put(p: { accessKeyId: string; secretAccessKey: string; principalArn: string; now: number; sessionToken?: string; expiresAt?: number }): Promise<void> {
@@ -42,6 +45,9 @@ export class CredentialStore {
   }
 
   async lookup(accessKeyId: string): Promise<ResolvedCredential | undefined> {
+    // Keys declared in the identities file (re-read on SIGHUP) come first; they are never stored.
+    const declared = this.#identities?.current.accessKey(accessKeyId);
+    if (declared) return { principal: principalFromArn(declared.principal.arn, accessKeyId), secretAccessKey: declared.secret };
     const hit = this.#cache.get(accessKeyId);
     if (hit) return hit;
     const rec = await this.#store.getAccessKey(accessKeyId);

@@ -1,6 +1,7 @@
 /** The `trent` command. */
 import { parseArgs } from 'node:util';
 import { createTrent, StartupError } from '../app/create-trent.ts';
+import { IdentitiesError } from '../auth/identities.ts';
 import { buildConfig, ConfigError } from '../config/config.ts';
 
 const USAGE = `Usage: trent serve [options]
@@ -13,6 +14,8 @@ Options:
   --region <r>        AWS Region Trent answers as (default us-east-1)
   --account-id <id>   the default account's 12-digit id (default 111122223333)
   --store <url>       postgres://… to use PostgreSQL instead of the embedded SQLite
+  --identities <file> accounts, users, roles, access keys and identity policies (YAML or JSON);
+                      re-read on SIGHUP
   --clock-control     tests only: POST /_trent/clock moves Trent's clock forward and runs due
                       rotations and deletions (refused with a non-loopback --host)
   --scheduler-interval <s>  seconds between scheduler runs (default 60)
@@ -32,6 +35,7 @@ async function serve(args: string[]): Promise<void> {
       'account-id': { type: 'string' },
       store: { type: 'string' },
       'clock-control': { type: 'boolean' },
+      identities: { type: 'string' },
       'scheduler-interval': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -51,6 +55,7 @@ async function serve(args: string[]): Promise<void> {
       accountId: values['account-id'],
       storeUrl: values.store,
       clockControl: values['clock-control'],
+      identitiesFile: values.identities,
       schedulerIntervalSeconds: values['scheduler-interval'],
     },
     process.env,
@@ -81,6 +86,14 @@ async function serve(args: string[]): Promise<void> {
       },
     );
   };
+  process.on('SIGHUP', () => {
+    try {
+      trent.identities.reload();
+      out(`SIGHUP: identities reloaded from ${config.identitiesFile ?? '(none)'}`);
+    } catch (e) {
+      process.stderr.write(`SIGHUP: identities not reloaded, keeping the previous ones: ${(e as Error).message}\n`);
+    }
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
@@ -103,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof StartupError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof ConfigError || e instanceof StartupError || e instanceof IdentitiesError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`trent: ${(e as Error).message}\n`);
       return 2;
     }

@@ -13,6 +13,8 @@ export interface TrentConfig {
   readonly storeUrl?: string;
   readonly rootAccessKeyId?: string;
   readonly rootSecretAccessKey?: string;
+  /** The identities file (accounts, users, roles, access keys, identity policies), if any. */
+  readonly identitiesFile?: string;
   /** Enables POST /_trent/clock (tests only; loopback hosts only). */
   readonly clockControl: boolean;
   /** How often the scheduler looks for due rotations and deletions. */
@@ -40,6 +42,7 @@ export interface ConfigInput {
   accountId?: string | undefined;
   storeUrl?: string | undefined;
   clockControl?: boolean | undefined;
+  identitiesFile?: string | undefined;
   schedulerIntervalSeconds?: string | number | undefined;
 }
 
@@ -69,6 +72,7 @@ export function buildConfig(input: ConfigInput, env: Record<string, string | und
   return Object.freeze({
     clockControl,
     schedulerIntervalMs: interval * 1000,
+    ...(input.identitiesFile !== undefined ? { identitiesFile: resolve(input.identitiesFile) } : {}),
     dataDir: resolve(input.dataDir ?? DEFAULTS.dataDir),
     host,
     port,

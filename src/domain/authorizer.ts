@@ -3,6 +3,7 @@
  * policy engine (key policies, identity policies, grants) plugs in here.
  */
 import { AccessDeniedException } from '../shared/errors.ts';
+import { checkPolicyText } from './policy-text.ts';
 import type { KeyRecord, Principal } from './types.ts';
 
 export interface AuthzRequest {
@@ -14,12 +15,19 @@ export interface AuthzRequest {
   key?: KeyRecord;
   /** Condition keys known for this request (kms:EncryptionContext:…, kms:EncryptionAlgorithm, …). */
   conditions: Record<string, string | string[]>;
-  grantTokens?: string[];
+  /** The request's encryption context, for grant constraints. */
+  encryptionContext?: Record<string, string>;
+  grantTokens?: readonly string[];
 }
 
 export interface Authorizer {
   /** Throws AccessDeniedException when the request is not allowed. */
   authorize(req: AuthzRequest): Promise<void>;
+  /**
+   * Validates a key policy for CreateKey / PutKeyPolicy (grammar, existing principals, and the
+   * lockout safety check unless bypassed); throws MalformedPolicyDocumentException.
+   */
+  checkKeyPolicy(text: string, p: { principal: Principal; keyArn?: string; keyAccount: string; bypassLockoutCheck: boolean }): void;
 }
 
 /**
@@ -32,5 +40,8 @@ export const sameAccountAuthorizer: Authorizer = {
     throw new AccessDeniedException(
       `User: ${req.principal.arn} is not authorized to perform: ${req.action} on resource: ${req.resource} because no resource-based policy allows the ${req.action} action`,
     );
+  },
+  checkKeyPolicy(text) {
+    checkPolicyText(text);
   },
 };

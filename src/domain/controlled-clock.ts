@@ -1,6 +1,6 @@
 /**
- * A clock tests can move forward (never backward): real time plus a persisted offset, so a
- * restarted Trent keeps the time a test moved it to.
+ * A clock tests can move forward (never backward): real time plus an offset kept in the store,
+ * so a restarted Trent keeps the time a test moved it to, and nodes sharing a store share it.
  */
 import type { Clock } from './ports.ts';
 
@@ -19,6 +19,14 @@ export class ControlledClock implements Clock {
 
   get offsetMs(): number {
     return this.#offsetMs;
+  }
+
+  /**
+   * Adopts `offsetMs` if it is ahead of this clock's (another node sharing the store moved the
+   * clock); a smaller one is ignored, so the clock still never moves backward.
+   */
+  catchUp(offsetMs: number): void {
+    if (Number.isFinite(offsetMs) && offsetMs > this.#offsetMs) this.#offsetMs = offsetMs;
   }
 
   /** Moves the clock to `target`; returns false (and changes nothing) if that is in the past. */

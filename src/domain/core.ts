@@ -15,6 +15,10 @@ export interface CallContext {
   region: string;
   requestId: string;
   sourceIp?: string;
+  /** Whether the request came over TLS (aws:SecureTransport). */
+  secureTransport?: boolean;
+  /** GrantTokens of the request: grants they name apply at once. */
+  grantTokens?: readonly string[];
 }
 
 export interface CoreDeps {
@@ -100,9 +104,14 @@ export class Core {
       principal: ctx.principal,
       action,
       resource: key?.arn ?? '*',
-      conditions: {},
       ...(key ? { key } : {}),
+      ...(ctx.grantTokens ? { grantTokens: ctx.grantTokens } : {}),
       ...extra,
+      conditions: {
+        ...(ctx.sourceIp ? { 'aws:SourceIp': ctx.sourceIp.replace(/^::ffff:/, '') } : {}),
+        ...(ctx.secureTransport !== undefined ? { 'aws:SecureTransport': String(ctx.secureTransport) } : {}),
+        ...extra.conditions,
+      },
     });
   }
 

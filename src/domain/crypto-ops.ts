@@ -18,12 +18,15 @@ import {
 } from '../shared/errors.ts';
 import type { CallContext, Core } from './core.ts';
 import { assertState } from './key-state.ts';
+import { assertEncryptionAlgorithm, refuseContextForAsymmetric, rsaOpen, rsaSeal } from './rsa-encryption.ts';
 import type { KeyRecord } from './types.ts';
 
 export interface Sealed {
   key: KeyRecord;
   materialId: string;
   blob: Uint8Array;
+  /** Set for asymmetric (RSAES-OAEP) ciphertext; absent means SYMMETRIC_DEFAULT. */
+  algorithm?: EncryptionAlgorithm;
 }
 
 function contextConditions(ctx: EncryptionContext | undefined, algorithm: string): Record<string, string | string[]> {
@@ -42,9 +45,7 @@ function assertUsage(key: KeyRecord, op: string): void {
 }
 
 function assertAlgorithm(key: KeyRecord, algorithm: EncryptionAlgorithm | undefined): void {
-  if (algorithm !== undefined && algorithm !== 'SYMMETRIC_DEFAULT' && key.keySpec === 'SYMMETRIC_DEFAULT') {
-    throw new InvalidKeyUsageException(`Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`);
-  }
+  assertEncryptionAlgorithm(key, algorithm);
 }
 
 const dryRun = () => new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
@@ -52,14 +53,18 @@ const dryRun = () => new DryRunOperationException('The request would have succee
 /** Resolves, authorizes and state-checks a key for a sealing operation (Encrypt, GenerateDataKey*, ReEncrypt's destination). */
 async function sealingKey(core: Core, ctx: CallContext, keyIdParam: string, action: string, op: string, ec: EncryptionContext | undefined, algorithm?: EncryptionAlgorithm): Promise<KeyRecord> {
   const key = await core.resolve(ctx, keyIdParam, true);
-  await core.authorize(ctx, action, key, { conditions: contextConditions(ec, algorithm ?? 'SYMMETRIC_DEFAULT') });
+  await core.authorize(ctx, action, key, { conditions: contextConditions(ec, algorithm ?? 'SYMMETRIC_DEFAULT'), encryptionContext: { ...ec } });
   assertState(key, 'crypto');
   assertUsage(key, op);
   assertAlgorithm(key, algorithm);
+  refuseContextForAsymmetric(key, ec);
   return key;
 }
 
-async function seal(core: Core, key: KeyRecord, plaintext: Uint8Array, ec: EncryptionContext | undefined): Promise<Sealed> {
+async function seal(core: Core, key: KeyRecord, plaintext: Uint8Array, ec: EncryptionContext | undefined, algorithm?: EncryptionAlgorithm): Promise<Sealed> {
+  if (algorithm !== undefined && algorithm !== 'SYMMETRIC_DEFAULT') {
+    return { key, materialId: key.currentMaterialId, blob: await rsaSeal(core, key, plaintext, algorithm), algorithm };
+  }
   const materialId = key.currentMaterialId;
   const material = await core.requireMaterial(key.keyId, materialId);
   const iv = core.rng.bytes(IV_LENGTH);
@@ -81,10 +86,16 @@ export interface Opened {
   key: KeyRecord;
   materialId: string;
   plaintext: Uint8Array;
+  /** Set for asymmetric (RSAES-OAEP) ciphertext; absent means SYMMETRIC_DEFAULT. */
+  algorithm?: EncryptionAlgorithm;
 }
 
 /** Decrypts a Trent blob after resolution, authorization and the key-state check. */
 async function open(core: Core, ctx: CallContext, input: OpenInput): Promise<Opened> {
+  if (input.algorithm !== undefined && input.algorithm !== 'SYMMETRIC_DEFAULT') {
+    const { key, plaintext } = await rsaOpen(core, ctx, { ...input, algorithm: input.algorithm });
+    return { key, materialId: key.currentMaterialId, plaintext, algorithm: input.algorithm };
+  }
   const decoded = decodeBlob(input.blob);
   if (input.keyIdParam !== undefined) {
     const named = await core.resolve(ctx, input.keyIdParam, true);
@@ -102,7 +113,7 @@ async function open(core: Core, ctx: CallContext, input: OpenInput): Promise<Ope
     throw new InvalidCiphertextException();
   }
   if (key.region !== ctx.region) throw new InvalidCiphertextException();
-  await core.authorize(ctx, input.action, key, { conditions: contextConditions(input.context, input.algorithm ?? 'SYMMETRIC_DEFAULT') });
+  await core.authorize(ctx, input.action, key, { conditions: contextConditions(input.context, input.algorithm ?? 'SYMMETRIC_DEFAULT'), encryptionContext: { ...input.context } });
   assertState(key, 'crypto');
   assertUsage(key, input.op);
   if (input.algorithm !== undefined && input.algorithm !== 'SYMMETRIC_DEFAULT') throw new InvalidCiphertextException();
@@ -116,7 +127,7 @@ async function open(core: Core, ctx: CallContext, input: OpenInput): Promise<Ope
 export async function encrypt(core: Core, ctx: CallContext, p: { keyId: string; plaintext: Uint8Array; context?: EncryptionContext; algorithm?: EncryptionAlgorithm; dryRun?: boolean }): Promise<Sealed> {
   const key = await sealingKey(core, ctx, p.keyId, 'kms:Encrypt', 'Encrypt', p.context, p.algorithm);
   if (p.dryRun) throw dryRun();
-  return seal(core, key, p.plaintext, p.context);
+  return seal(core, key, p.plaintext, p.context, p.algorithm);
 }
 
 export async function decrypt(core: Core, ctx: CallContext, p: { blob: Uint8Array; keyId?: string; context?: EncryptionContext; algorithm?: EncryptionAlgorithm; dryRun?: boolean }): Promise<Opened> {
@@ -158,7 +169,7 @@ export async function reEncrypt(core: Core, ctx: CallContext, p: ReEncryptInput)
   try {
     const dest = await sealingKey(core, ctx, p.destinationKeyId, 'kms:ReEncryptTo', 'ReEncrypt', p.destinationContext, p.destinationAlgorithm);
     if (p.dryRun) throw dryRun();
-    const sealed = await seal(core, dest, source.plaintext, p.destinationContext);
+    const sealed = await seal(core, dest, source.plaintext, p.destinationContext, p.destinationAlgorithm);
     return { source, sealed };
   } finally {
     source.plaintext.fill(0);

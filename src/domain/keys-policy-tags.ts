@@ -2,7 +2,6 @@
 import { NotFoundException } from '../shared/errors.ts';
 import type { CallContext, Core } from './core.ts';
 import { assertState } from './key-state.ts';
-import { checkPolicyText } from './policy-text.ts';
 import { mergeTags, removeTags } from './tags.ts';
 import type { Tag } from './types.ts';
 
@@ -22,7 +21,7 @@ export async function putKeyPolicy(core: Core, ctx: CallContext, keyIdParam: str
   const key = await core.resolve(ctx, keyIdParam, false);
   await core.authorize(ctx, 'kms:PutKeyPolicy', key, { conditions: { 'kms:BypassPolicyLockoutSafetyCheck': String(bypass) } });
   checkPolicyName(policyName);
-  checkPolicyText(policy);
+  core.authorizer.checkKeyPolicy(policy, { principal: ctx.principal, keyArn: key.arn, keyAccount: key.account, bypassLockoutCheck: bypass });
   await core.mutate(key, (k) => ({ ...k, policy }));
 }
 

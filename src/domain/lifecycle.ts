@@ -4,8 +4,8 @@ import { InvalidMarkerException, KMSInvalidStateException, UnsupportedOperationE
 import { isKeyId } from '../shared/ids.ts';
 import type { CallContext, Core } from './core.ts';
 import { defaultKeyPolicy } from './default-policy.ts';
+import { newKeyMaterial } from './key-material.ts';
 import { assertState, invalidState } from './key-state.ts';
-import { checkPolicyText } from './policy-text.ts';
 import { checkNewTags } from './tags.ts';
 import type { KeyRecord, Tag } from './types.ts';
 
@@ -30,7 +30,7 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
   }
   const usage = input.keyUsage ?? 'ENCRYPT_DECRYPT';
   if (!info.usages.includes(usage)) throw new ValidationException(`KeyUsage ${usage} is not compatible with KeySpec ${spec}`);
-  if (!info.supported) throw new UnsupportedOperationException(`KeySpec ${spec} is not supported by this version of Trent.`);
+  if (!info.supported) throw new UnsupportedOperationException(info.unsupportedReason ?? `KeySpec ${spec} is not supported by this version of Trent.`);
   if (input.origin !== undefined && input.origin !== 'AWS_KMS') {
     throw new UnsupportedOperationException(`Origin ${input.origin} is not supported by this version of Trent.`);
   }
@@ -38,7 +38,9 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
   if (input.tags) checkNewTags(input.tags);
   const account = ctx.principal.accountId;
   const policy = input.policy ?? defaultKeyPolicy(core.partition, account);
-  if (input.policy !== undefined) checkPolicyText(input.policy);
+  if (input.policy !== undefined) {
+    core.authorizer.checkKeyPolicy(input.policy, { principal: ctx.principal, keyAccount: account, bypassLockoutCheck: input.bypassPolicyLockoutSafetyCheck ?? false });
+  }
   await core.authorize(ctx, 'kms:CreateKey', undefined, {
     conditions: {
       'kms:KeySpec': spec,
@@ -50,7 +52,7 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
     },
   });
   const keyId = core.rng.uuid();
-  const { record, plain } = core.newSymmetricMaterial(keyId);
+  const { record, plain } = await newKeyMaterial(core, keyId, info);
   const key: KeyRecord = {
     keyId,
     arn: core.keyArn(ctx.region, account, keyId),

@@ -5,6 +5,7 @@
 import type { Operation } from './operation.ts';
 import cancelKeyDeletion from './cancel-key-deletion.ts';
 import createAlias from './create-alias.ts';
+import createGrant from './create-grant.ts';
 import createKey from './create-key.ts';
 import decrypt from './decrypt.ts';
 import deleteAlias from './delete-alias.ts';
@@ -20,12 +21,16 @@ import generateRandom from './generate-random.ts';
 import getKeyPolicy from './get-key-policy.ts';
 import getKeyRotationStatus from './get-key-rotation-status.ts';
 import listAliases from './list-aliases.ts';
+import listGrants from './list-grants.ts';
 import listKeyPolicies from './list-key-policies.ts';
 import listKeyRotations from './list-key-rotations.ts';
 import listKeys from './list-keys.ts';
 import listResourceTags from './list-resource-tags.ts';
+import listRetirableGrants from './list-retirable-grants.ts';
 import putKeyPolicy from './put-key-policy.ts';
 import reEncrypt from './re-encrypt.ts';
+import retireGrant from './retire-grant.ts';
+import revokeGrant from './revoke-grant.ts';
 import rotateKeyOnDemand from './rotate-key-on-demand.ts';
 import scheduleKeyDeletion from './schedule-key-deletion.ts';
 import tagResource from './tag-resource.ts';
@@ -34,14 +39,15 @@ import updateAlias from './update-alias.ts';
 import updateKeyDescription from './update-key-description.ts';
 
 export type OperationName =
-  | 'CancelKeyDeletion' | 'CreateAlias' | 'CreateKey' | 'Decrypt' | 'DeleteAlias' | 'DescribeKey' | 'DisableKey' | 'DisableKeyRotation'
+  | 'CancelKeyDeletion' | 'CreateAlias' | 'CreateGrant' | 'CreateKey' | 'Decrypt' | 'DeleteAlias' | 'DescribeKey' | 'DisableKey' | 'DisableKeyRotation'
   | 'EnableKey' | 'EnableKeyRotation' | 'Encrypt' | 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext' | 'GenerateRandom' | 'GetKeyPolicy' | 'GetKeyRotationStatus'
-  | 'ListAliases' | 'ListKeyPolicies' | 'ListKeyRotations' | 'ListKeys' | 'ListResourceTags' | 'PutKeyPolicy' | 'ReEncrypt' | 'RotateKeyOnDemand'
+  | 'ListAliases' | 'ListGrants' | 'ListRetirableGrants' | 'RetireGrant' | 'RevokeGrant' | 'ListKeyPolicies' | 'ListKeyRotations' | 'ListKeys' | 'ListResourceTags' | 'PutKeyPolicy' | 'ReEncrypt' | 'RotateKeyOnDemand'
   | 'ScheduleKeyDeletion' | 'TagResource' | 'UntagResource' | 'UpdateAlias' | 'UpdateKeyDescription';
 
 export const OPERATIONS: Readonly<Record<OperationName, Operation>> = Object.freeze({
   CancelKeyDeletion: cancelKeyDeletion,
   CreateAlias: createAlias,
+  CreateGrant: createGrant,
   CreateKey: createKey,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
@@ -57,6 +63,10 @@ export const OPERATIONS: Readonly<Record<OperationName, Operation>> = Object.fre
   GetKeyPolicy: getKeyPolicy,
   GetKeyRotationStatus: getKeyRotationStatus,
   ListAliases: listAliases,
+  ListGrants: listGrants,
+  ListRetirableGrants: listRetirableGrants,
+  RetireGrant: retireGrant,
+  RevokeGrant: revokeGrant,
   ListKeyPolicies: listKeyPolicies,
   ListKeyRotations: listKeyRotations,
   ListKeys: listKeys,

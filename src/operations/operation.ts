@@ -15,7 +15,14 @@ export interface Operation {
 }
 
 export function defineOperation<F extends Record<string, Spec>>(input: F, handler: (ctx: OpContext, input: Infer<F>) => Promise<Output>): Operation {
-  return { run: (ctx, body) => handler(ctx, decodeInput(input, body)) };
+  return {
+    run: (ctx, body) => {
+      const decoded = decodeInput(input, body);
+      // GrantTokens ride along with the call: authorization honours the grants they name.
+      const tokens = (decoded as { GrantTokens?: string[] }).GrantTokens;
+      return handler(tokens?.length ? { ...ctx, call: { ...ctx.call, grantTokens: tokens } } : ctx, decoded);
+    },
+  };
 }
 
 export const KeyIdField = S.string({ required: true, min: 1, max: 2048 });

@@ -7,11 +7,17 @@ import type { ControlledClock } from '../domain/controlled-clock.ts';
 
 export interface ClockControl {
   clock: ControlledClock;
+  /**
+   * Catches up with the offset in the store, so every node on one store tells the same time:
+   * the server calls it before each request, so a move on node A is seen by node B's next one.
+   */
+  sync(): Promise<void>;
   /** Persists the offset, then runs due jobs. */
   afterMove(): Promise<{ rotated: string[]; deleted: string[] }>;
 }
 
 export async function handleClockRequest(ctl: ClockControl, method: string, body: Buffer): Promise<{ status: number; body: unknown }> {
+  await ctl.sync();
   if (method === 'GET') return { status: 200, body: { now: ctl.clock.now().toISOString() } };
   if (method !== 'POST') return { status: 405, body: { message: 'use GET or POST' } };
   let req: { advanceSeconds?: unknown; setTime?: unknown };

@@ -130,7 +130,9 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       } catch {
         throw new SerializationException('Malformed JSON in request body.');
       }
-      const out = await operation.run({ core: deps.core, call: { principal, region: deps.region, requestId, sourceIp: raw.sourceIp } }, input);
+      // Tests only: adopt a clock move made on another node sharing the store.
+      if (deps.clockControl) await deps.clockControl.sync();
+      const out = await operation.run({ core: deps.core, call: { principal, region: deps.region, requestId, sourceIp: raw.sourceIp, secureTransport: deps.tls !== undefined } }, input);
       send(res, 200, requestId, encodeResponse(out));
     } catch (e) {
       sendError(res, requestId, e, op);

@@ -2,7 +2,7 @@
  * The JSON 1.1 wire format: blobs as base64 strings, timestamps as epoch seconds.
  * Only server/ knows it.
  */
-import { KmsError, KMSInternalException } from '../shared/errors.ts';
+import { DependencyTimeoutException, KmsError, KMSInternalException } from '../shared/errors.ts';
 
 export function toWire(v: unknown): unknown {
   if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.length).toString('base64');
@@ -29,7 +29,14 @@ export function errorBody(e: KmsError): Buffer {
 
 export function asKmsError(e: unknown): { error: KmsError; internal: boolean } {
   if (e instanceof KmsError) return { error: e, internal: false };
-  // The store could not be reached: nothing was written; the client may retry.
-  if ((e as { code?: unknown } | null)?.code === 'STORE_UNAVAILABLE') return { error: new KMSInternalException('The key store is unavailable. Please try again.'), internal: true };
+  // The store could not be reached: the request is not acknowledged (a multi-row change is all
+  // or nothing); the client may retry. A store that did not answer in time is AWS's
+  // DependencyTimeoutException ("The system timed out while trying to fulfill the request. You
+  // can retry the request.", KMS API reference; HTTP 503 in the SDK's model).
+  const unavailable = e as { code?: unknown; timedOut?: unknown } | null;
+  if (unavailable?.code === 'STORE_UNAVAILABLE') {
+    if (unavailable.timedOut === true) return { error: new DependencyTimeoutException('The system timed out while trying to fulfill the request. You can retry the request.'), internal: true };
+    return { error: new KMSInternalException('The key store is unavailable. Please try again.'), internal: true };
+  }
   return { error: new KMSInternalException(), internal: true };
 }

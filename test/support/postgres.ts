@@ -5,15 +5,35 @@
  * success, failure, a signal, or (through a small watchdog) even SIGKILL.
  * Each call hands out a fresh, empty database.
  */
+import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import pg from 'pg';
 
 export const POSTGRES_UNAVAILABLE = 'PostgreSQL not available: set TRENT_TEST_PG_URL or install postgresql';
+
+/**
+ * For a test file that needs PostgreSQL: a fresh database URL when one can be had; otherwise
+ * undefined, after registering one test that skips saying why — or, with CI=true, fails, so a
+ * missing database never passes as a green run of skipped tests.
+ */
+export async function postgresOrSkip(what: string): Promise<string | undefined> {
+  const url = await postgresUrlForTests();
+  if (url !== undefined) return url;
+  if (process.env.CI === 'true') {
+    test(`${what}: PostgreSQL is available (required when CI=true)`, () => {
+      assert.fail(`${POSTGRES_UNAVAILABLE} (CI=true, so this fails instead of skipping)`);
+    });
+  } else {
+    test(what, { skip: POSTGRES_UNAVAILABLE }, () => {});
+  }
+  return undefined;
+}
 
 interface Cluster {
   /** URL of the `postgres` database, used to create and drop the test databases. */
@@ -33,12 +53,27 @@ const created = new Map<string, string>();
 export async function postgresUrlForTests(): Promise<string | undefined> {
   const external = process.env.TRENT_TEST_PG_URL;
   if (external) return createDatabase(external, true);
+  const c = await throwawayCluster();
+  return c ? createDatabase(c.adminUrl, false) : undefined;
+}
+
+/**
+ * The URL of a server tests may create databases on (`TRENT_TEST_PG_URL`, or this process's
+ * throwaway cluster, which lives as long as this process), or undefined when none can be had.
+ * The test runner hands it to every test process as TRENT_TEST_PG_URL, so they share one cluster.
+ */
+export async function postgresServerForTests(): Promise<string | undefined> {
+  const external = process.env.TRENT_TEST_PG_URL;
+  if (external) return external;
+  return (await throwawayCluster())?.adminUrl;
+}
+
+function throwawayCluster(): Promise<Cluster | undefined> {
   cluster ??= startCluster().catch((e: unknown) => {
     process.stderr.write(`test/support/postgres: could not start a throwaway PostgreSQL: ${(e as Error).message}\n`);
     return undefined;
   });
-  const c = await cluster;
-  return c ? createDatabase(c.adminUrl, false) : undefined;
+  return cluster;
 }
 
 /** Drops a database handed out by postgresUrlForTests (close every store on it first). */
@@ -140,7 +175,9 @@ async function startCluster(): Promise<Cluster | undefined> {
       port = await freePort();
       try {
         // -c fsync=off: a throwaway cluster needs no durability, and tests run faster without it.
-        run('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', `-k ${dir} -h 127.0.0.1 -p ${port} -c fsync=off -c max_connections=200`, 'start']);
+        // Benchmarks set TRENT_TEST_PG_FSYNC=on to compare against SQLite's synchronous=FULL fairly.
+        const fsync = process.env.TRENT_TEST_PG_FSYNC === 'on' ? 'on' : 'off';
+        run('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', `-k ${dir} -h 127.0.0.1 -p ${port} -c fsync=${fsync} -c max_connections=200`, 'start']);
         break;
       } catch (e) {
         // Another process may have taken the port between our probe and the server's bind.

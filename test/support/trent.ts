@@ -11,6 +11,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createTrent, type Trent, type TrentOptions } from '../../src/app/create-trent.ts';
 import { buildConfig, type ConfigInput } from '../../src/config/config.ts';
+import { dropTestDatabase, POSTGRES_UNAVAILABLE, postgresUrlForTests } from './postgres.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const TEST_ACCESS_KEY_ID = 'AKIATRENTTESTROOT001';
@@ -21,9 +22,35 @@ export function tempDir(prefix = 'trent-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * The store the end-to-end suite runs on: the embedded SQLite, or PostgreSQL when
+ * TRENT_TEST_STORE=postgres (the test runner's second pass, `test/run-all.ts`).
+ */
+export const TEST_STORE = ((): 'sqlite' | 'postgres' => {
+  const v = process.env.TRENT_TEST_STORE ?? '';
+  if (v === '' || v === 'sqlite') return 'sqlite';
+  if (v === 'postgres') return 'postgres';
+  throw new Error(`TRENT_TEST_STORE must be sqlite or postgres, got ${v}`);
+})();
+
+/**
+ * A fresh database for one Trent under TRENT_TEST_STORE=postgres (drop it with
+ * `dropTestDatabase` when done); undefined on SQLite. Throws when PostgreSQL was asked for but
+ * cannot be had: the runner only starts the PostgreSQL pass when it can (and, with CI=true,
+ * fails when it cannot), so this is reached only by running a file by hand.
+ */
+export async function testStoreUrl(): Promise<string | undefined> {
+  if (TEST_STORE !== 'postgres') return undefined;
+  const url = await postgresUrlForTests();
+  if (url === undefined) throw new Error(`TRENT_TEST_STORE=postgres, but ${POSTGRES_UNAVAILABLE}`);
+  return url;
+}
+
 export interface Harness {
   trent: Trent;
   dataDir: string;
+  /** The PostgreSQL database this Trent uses; undefined on the embedded SQLite store. */
+  storeUrl?: string;
   kms: KMSClient;
   client(creds?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, region?: string): KMSClient;
   stop(): Promise<void>;
@@ -43,26 +70,40 @@ export function kmsClient(endpoint: string, caPath: string | undefined, creds?: 
   return new KMSClient(kmsClientConfig(endpoint, caPath, creds, region));
 }
 
-/** Starts Trent in this process. `tls` defaults to true, as users get it. */
+/**
+ * Starts Trent in this process. `tls` defaults to true, as users get it. The store is SQLite in
+ * the data directory, or a fresh PostgreSQL database under TRENT_TEST_STORE=postgres (dropped
+ * by `stop()`), unless `config.storeUrl` names one.
+ */
 export async function startTrent(o: { tls?: boolean; dataDir?: string; config?: ConfigInput; options?: TrentOptions } = {}): Promise<Harness> {
   const dataDir = o.dataDir ?? tempDir();
+  const ownDb = o.config?.storeUrl === undefined ? await testStoreUrl() : undefined;
+  const storeUrl = o.config?.storeUrl ?? ownDb;
   const config = buildConfig(
-    { dataDir, port: 0, tls: o.tls ?? true, ...o.config },
+    { dataDir, port: 0, tls: o.tls ?? true, ...o.config, ...(storeUrl !== undefined ? { storeUrl } : {}) },
     { TRENT_ROOT_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID, TRENT_ROOT_SECRET_ACCESS_KEY: TEST_SECRET },
   );
   const logs: string[] = [];
-  const trent = await createTrent(config, { log: (l) => logs.push(l), ...o.options });
+  let trent: Trent;
+  try {
+    trent = await createTrent(config, { log: (l) => logs.push(l), ...o.options });
+  } catch (e) {
+    if (ownDb !== undefined) await dropTestDatabase(ownDb);
+    throw e;
+  }
   const client = (creds?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, region?: string) =>
     kmsClient(trent.url, trent.caPath, creds, region);
   const kms = client();
   return {
     trent,
     dataDir,
+    ...(storeUrl !== undefined ? { storeUrl } : {}),
     kms,
     client,
     async stop() {
       kms.destroy();
       await trent.close();
+      if (ownDb !== undefined) await dropTestDatabase(ownDb);
       if (!o.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

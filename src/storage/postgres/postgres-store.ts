@@ -17,8 +17,30 @@ export { StoreUnavailableError } from './unavailable.ts';
 export interface PostgresStoreOptions {
   /** Connections kept per node (default 10). */
   poolSize?: number;
-  /** How long to wait for a connection before failing with STORE_UNAVAILABLE (default 5000 ms). */
+  /**
+   * How long to wait for a connection before failing with STORE_UNAVAILABLE (default: the URL's
+   * `connect_timeout` in seconds, as libpq reads it, else 5000 ms).
+   */
   connectTimeoutMs?: number;
+  /**
+   * How long one statement may take (default: the URL's `statement_timeout` in ms, else
+   * 10000 ms). The server cancels it then (its transaction rolls back); the client gives up one
+   * second later in case the server itself stopped answering. Either way the request fails with
+   * a timed-out STORE_UNAVAILABLE instead of hanging.
+   */
+  queryTimeoutMs?: number;
+}
+
+/** A positive number from the URL's query string, or undefined. */
+function urlNumber(url: string, name: string): number | undefined {
+  let raw: string | null;
+  try {
+    raw = new URL(url).searchParams.get(name);
+  } catch {
+    return undefined;
+  }
+  const n = raw === null ? NaN : Number(raw);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 type Row = Record<string, unknown>;
@@ -130,10 +152,18 @@ export class PostgresStore implements KeyStore {
 
   /** Connects, creates or migrates the schema (serialized across nodes), and returns the store. */
   static async open(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const connectTimeoutMs = opts.connectTimeoutMs ?? ((urlNumber(url, 'connect_timeout') ?? 5) * 1000);
+    const queryTimeoutMs = opts.queryTimeoutMs ?? urlNumber(url, 'statement_timeout') ?? 10_000;
     const pool = new pg.Pool({
       connectionString: url,
       max: opts.poolSize ?? 10,
-      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+      connectionTimeoutMillis: connectTimeoutMs,
+      statement_timeout: queryTimeoutMs,
+      query_timeout: queryTimeoutMs + 1000,
+      // A node that vanishes mid-transaction (partition, not a clean close) must not hold its row
+      // locks until TCP notices: the server ends such a session and rolls its transaction back.
+      idle_in_transaction_session_timeout: Math.max(2 * queryTimeoutMs, 10_000),
+      keepAlive: true,
     });
     // An idle connection that dies (server restart, failover) must not crash the process: the
     // pool has already dropped it, and the next checkout opens a fresh one.

@@ -1,0 +1,52 @@
+/**
+ * The SigV4 signing key and a bounded cache of them.
+ * "kSecret = your secret access key; kDate = hash("AWS4" + kSecret, Date); kRegion = hash(kDate,
+ * Region); kService = hash(kRegion, Service); kSigning = hash(kService, "aws4_request")"
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html).
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { TERMINATOR } from './sigv4-canonical.ts';
+
+const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+
+export function deriveSigningKey(secretAccessKey: string, date: string, region: string, service: string): Buffer {
+  return hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), TERMINATOR);
+}
+
+/**
+ * A derived key is good for one (secret, day, region, service), so a busy caller derives four
+ * HMACs once a day instead of on every request. Least-recently-used entries go first once the
+ * cache holds `maxEntries`. Entries are keyed by a digest of the secret, never the secret itself.
+ */
+export class SigningKeyCache {
+  readonly #max: number;
+  readonly #entries = new Map<string, Buffer>();
+
+  constructor(maxEntries = 1024) {
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('SigningKeyCache needs at least one entry');
+    this.#max = maxEntries;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The signing key; callers must not modify the returned bytes. */
+  get(secretAccessKey: string, date: string, region: string, service: string): Buffer {
+    const id = `${createHash('sha256').update(secretAccessKey, 'utf8').digest('base64')}/${date}/${region}/${service}`;
+    const hit = this.#entries.get(id);
+    if (hit) {
+      this.#entries.delete(id);
+      this.#entries.set(id, hit);
+      return hit;
+    }
+    const key = deriveSigningKey(secretAccessKey, date, region, service);
+    this.#entries.set(id, key);
+    if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
+    return key;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * AWS Signature Version 4 verification, header form only (`Authorization: AWS4-HMAC-SHA256 …`).
+ *
+ * Pure: time is `opts.now`, the only I/O is `opts.lookup`. The checks run in the order AWS's JSON
+ * services run them (see sigv4-messages.ts for where each text was observed), so a client sees
+ * the error it would see from AWS: header shape → date format → clock skew → Host signed →
+ * algorithm → credential shape → credential scope → access key → signature → session token.
+ */
+import { timingSafeEqual, createHash, createHmac } from 'node:crypto';
+import {
+  ExpiredTokenException,
+  IncompleteSignatureException,
+  InvalidSignatureException,
+  MissingAuthenticationTokenException,
+  UnrecognizedClientException,
+} from '../shared/errors.ts';
+import {
+  ALGORITHM,
+  TERMINATOR,
+  canonicalRequest,
+  credentialScope,
+  queryNames,
+  sha256Hex,
+  splitTarget,
+  stringToSign,
+  type HeaderMap,
+} from './sigv4-canonical.ts';
+import { msg } from './sigv4-messages.ts';
+import { formatAmzDate, parseAmzDate, parseAuthorization, parseHttpDate } from './sigv4-parse.ts';
+import { SigningKeyCache, deriveSigningKey } from './sigv4-signing-key.ts';
+
+export { SigningKeyCache, deriveSigningKey } from './sigv4-signing-key.ts';
+
+export interface SignedRequest {
+  method: string;
+  /** Request target as received, e.g. '/' or '/?a=b' (path + optional query). */
+  rawPath: string;
+  /**
+   * Lower-case names, as node's IncomingMessage.headers. A repeated header should be an array
+   * (node's `headersDistinct`): its values are then joined with ',' as AWS does, whereas node's
+   * own ', '-joined string is taken as a single value.
+   */
+  headers: HeaderMap;
+  body: Uint8Array;
+}
+
+export interface SecretRecord {
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiresAt?: Date;
+}
+
+export type SecretLookup = (accessKeyId: string) => Promise<SecretRecord | undefined> | SecretRecord | undefined;
+
+export interface VerifyOptions {
+  now: Date;
+  region: string;
+  /** 'kms' or 'sts'. */
+  service: string;
+  lookup: SecretLookup;
+  /** Allowed clock skew either way; default 5 minutes. */
+  maxSkewMs?: number;
+  /** Reuse derived signing keys across requests; without it every call derives afresh. */
+  signingKeys?: SigningKeyCache;
+}
+
+export interface Verified {
+  accessKeyId: string;
+  region: string;
+  service: string;
+  /** Lower-case, in the client's order. */
+  signedHeaders: string[];
+  sessionToken?: string;
+  /** The instant the client signed (X-Amz-Date, or Date). */
+  signedAt: Date;
+}
+
+const DEFAULT_SKEW_MS = 5 * 60_000;
+
+export async function verifySigV4(req: SignedRequest, opts: VerifyOptions): Promise<Verified> {
+  const authorization = single(req.headers, 'authorization', true);
+  const { query } = splitTarget(req.rawPath);
+  const queryAuth = queryNames(query).includes('X-Amz-Algorithm');
+  if (authorization !== undefined && queryAuth) throw new InvalidSignatureException(msg.bothAuthForms);
+  // Query-string (presigned) auth is not offered: a request carrying only that has no token we take.
+  // A header that is not AWS4-anything is likewise no token at all (AWS's Coral services agree).
+  if (authorization === undefined || !authorization.trim().startsWith('AWS4-')) throw new MissingAuthenticationTokenException(msg.missingToken);
+
+  const parts = parseAuthorization(authorization);
+  const amzDate = single(req.headers, 'x-amz-date');
+  const httpDate = amzDate === undefined ? single(req.headers, 'date') : undefined;
+  let missing = '';
+  if (parts.credential === undefined) missing += msg.requiresParameter('Credential');
+  if (parts.signature === undefined) missing += msg.requiresParameter('Signature');
+  if (parts.signedHeaders === undefined) missing += msg.requiresParameter('SignedHeaders');
+  if (amzDate === undefined && httpDate === undefined) missing += msg.requiresDate;
+  if (missing) throw new IncompleteSignatureException(missing + msg.authorizationDigest(authorization));
+  const credential = parts.credential!;
+  const signature = parts.signature!;
+
+  const signedAtMs = amzDate !== undefined ? parseAmzDate(amzDate) : parseHttpDate(httpDate!);
+  if (signedAtMs === undefined) throw new IncompleteSignatureException(msg.badDate((amzDate ?? httpDate)!));
+  const signedAt = formatAmzDate(signedAtMs);
+  checkSkew(signedAtMs, opts.now.getTime(), opts.maxSkewMs ?? DEFAULT_SKEW_MS);
+
+  // SignedHeaders are matched case-insensitively; the canonical form is lower case.
+  const signedHeaders = parts.signedHeaders!.split(';').map((h) => h.toLowerCase());
+  if (!signedHeaders.includes('host') && !signedHeaders.includes(':authority')) throw new InvalidSignatureException(msg.hostNotSigned);
+  if (amzDate !== undefined && !signedHeaders.includes('x-amz-date')) throw new InvalidSignatureException(msg.dateNotSigned('X-Amz-Date'));
+  if (amzDate === undefined && !signedHeaders.includes('date')) throw new InvalidSignatureException(msg.dateNotSigned('Date'));
+
+  if (parts.algorithm !== ALGORITHM) throw new IncompleteSignatureException(msg.unsupportedAlgorithm(parts.algorithm));
+
+  // Java's split drops trailing empty elements, hence AWS ignores trailing slashes here.
+  const elements = credential.split('/');
+  while (elements.length > 0 && elements[elements.length - 1] === '') elements.pop();
+  if (elements.length !== 5) throw new IncompleteSignatureException(msg.credentialShape(credential));
+  const [accessKeyId, scopeDate, scopeRegion, scopeService, terminator] = elements as [string, string, string, string, string];
+  let scopeErrors = '';
+  if (scopeRegion !== opts.region) scopeErrors += msg.wrongRegion;
+  if (scopeService !== opts.service) scopeErrors += msg.wrongService(opts.service);
+  if (terminator !== TERMINATOR) scopeErrors += msg.wrongTerminator(terminator);
+  if (scopeDate !== signedAt.slice(0, 8)) scopeErrors += msg.wrongScopeDate(scopeDate, signedAt.slice(0, 8), signedAt);
+  if (scopeErrors) throw new InvalidSignatureException(scopeErrors);
+
+  const record = await opts.lookup(accessKeyId);
+  if (!record) throw new UnrecognizedClientException(msg.invalidToken);
+
+  const payloadHash = sha256Hex(req.body);
+  // Non-S3 services hash the body themselves; a differing x-amz-content-sha256 means the client
+  // signed some other payload, which is the same failure as any other mismatch.
+  const declared = single(req.headers, 'x-amz-content-sha256');
+  if (declared !== undefined && declared.toLowerCase() !== payloadHash) throw new InvalidSignatureException(msg.mismatch);
+  const canonical = canonicalRequest({ method: req.method, rawPath: req.rawPath, headers: req.headers, signedHeaders, payloadHash });
+  if (canonical === undefined) throw new InvalidSignatureException(msg.mismatch);
+  const key = opts.signingKeys?.get(record.secretAccessKey, scopeDate, scopeRegion, scopeService) ?? deriveSigningKey(record.secretAccessKey, scopeDate, scopeRegion, scopeService);
+  const expected = createHmac('sha256', key).update(stringToSign(signedAt, credentialScope(scopeDate, scopeRegion, scopeService), canonical), 'utf8').digest('hex');
+  if (!sameSignature(signature, expected)) throw new InvalidSignatureException(msg.mismatch);
+
+  // Checked after the signature, as AWS does: only a caller who holds the secret learns more.
+  const token = single(req.headers, 'x-amz-security-token');
+  if (record.sessionToken !== undefined ? token === undefined || !sameSecret(token, record.sessionToken) : token !== undefined) {
+    throw new UnrecognizedClientException(msg.invalidToken);
+  }
+  if (record.expiresAt !== undefined && record.expiresAt.getTime() <= opts.now.getTime()) throw new ExpiredTokenException(msg.expiredToken);
+
+  return {
+    accessKeyId,
+    region: scopeRegion,
+    service: scopeService,
+    signedHeaders,
+    ...(record.sessionToken !== undefined ? { sessionToken: record.sessionToken } : {}),
+    signedAt: new Date(signedAtMs),
+  };
+}
+
+/** "Signature expired: … is now earlier than …" / "Signature not yet current: … is still later than …". */
+function checkSkew(signedAtMs: number, nowMs: number, skewMs: number): void {
+  const skew = skewMs % 60_000 === 0 ? `${skewMs / 60_000} min` : `${Math.round(skewMs / 1000)} sec`;
+  const now = formatAmzDate(nowMs);
+  if (signedAtMs < nowMs - skewMs) throw new InvalidSignatureException(msg.expired(formatAmzDate(signedAtMs), formatAmzDate(nowMs - skewMs), now, skew));
+  if (signedAtMs > nowMs + skewMs) throw new InvalidSignatureException(msg.notYetCurrent(formatAmzDate(signedAtMs), formatAmzDate(nowMs + skewMs), now, skew));
+}
+
+/** One header value; a repeated one is joined (and then fails whatever format check follows). */
+function single(headers: HeaderMap, name: string, mustBeOne = false): string | undefined {
+  const v = headers[name];
+  if (v === undefined || v === '') return undefined;
+  if (!Array.isArray(v)) return v;
+  if (v.length === 0) return undefined;
+  if (v.length > 1 && mustBeOne) throw new IncompleteSignatureException(msg.repeatedAuthorization);
+  return v.join(',');
+}
+
+/** Constant time over the 64 hex digits; a length difference is public and fails at once. */
+function sameSignature(provided: string, expected: string): boolean {
+  const a = Buffer.from(provided, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Constant time and length-hiding: compare digests, never the tokens themselves. */
+function sameSecret(provided: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(provided), digest(expected));
+}

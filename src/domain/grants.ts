@@ -1,0 +1,224 @@
+/**
+ * Grants ("Grants in AWS KMS", developer guide): a grant lets a grantee principal use a key for
+ * the listed operations, optionally only with a given encryption context. Grant tokens carry the
+ * grant id and a secret, so a token works as soon as CreateGrant answers.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import {
+  AccessDeniedException,
+  DryRunOperationException,
+  InvalidGrantIdException,
+  InvalidGrantTokenException,
+  InvalidMarkerException,
+  NotFoundException,
+  ValidationException,
+} from '../shared/errors.ts';
+import { isKeyId } from '../shared/ids.ts';
+import type { CallContext, Core } from './core.ts';
+import { assertState } from './key-state.ts';
+import type { GrantConstraints, GrantRecord, KeyRecord, Principal } from './types.ts';
+
+export const GRANT_OPERATIONS = [
+  'Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'Sign', 'Verify',
+  'GetPublicKey', 'CreateGrant', 'RetireGrant', 'DescribeKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
+  'GenerateMac', 'VerifyMac', 'DeriveSharedSecret',
+] as const;
+export type GrantOperation = (typeof GRANT_OPERATIONS)[number];
+
+/** Operations that take an encryption context; "grant constraints … are supported only on … these operations". */
+const CONTEXT_OPERATIONS = new Set<string>(['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'CreateGrant', 'RetireGrant']);
+
+const TOKEN_VERSION = 1;
+const GRANT_ID = /^[0-9a-f]{64}$/;
+
+export function grantToken(g: GrantRecord): string {
+  return Buffer.concat([Buffer.from([TOKEN_VERSION]), Buffer.from(g.keyId, 'utf8'), Buffer.from([0]), Buffer.from(g.grantId, 'hex'), Buffer.from(g.tokenSecret, 'base64url')]).toString('base64url');
+}
+
+function decodeToken(token: string): { keyId: string; grantId: string; secret: Buffer } {
+  const raw = Buffer.from(token, 'base64url');
+  const nul = raw.indexOf(0, 1);
+  if (raw[0] !== TOKEN_VERSION || nul < 0 || raw.length !== nul + 1 + 32 + 32) throw new InvalidGrantTokenException('The grant token is not valid.');
+  const keyId = raw.subarray(1, nul).toString('utf8');
+  if (!isKeyId(keyId)) throw new InvalidGrantTokenException('The grant token is not valid.');
+  return { keyId, grantId: raw.subarray(nul + 1, nul + 33).toString('hex'), secret: raw.subarray(nul + 33) };
+}
+
+/** Resolves a token to its grant; a token whose grant is gone (retired, revoked) is refused. */
+async function grantFromToken(core: Core, token: string): Promise<GrantRecord> {
+  const t = decodeToken(token);
+  const g = await core.store.getGrant(t.keyId, t.grantId);
+  const secret = g ? Buffer.from(g.tokenSecret, 'base64url') : Buffer.alloc(32);
+  if (!g || secret.length !== t.secret.length || !timingSafeEqual(secret, t.secret)) throw new InvalidGrantTokenException('The grant token is not valid.');
+  return g;
+}
+
+/** Does a grantee string name this caller? A role names its sessions, as in key policies. */
+export function granteeMatches(grantee: string, p: Principal): boolean {
+  if (grantee === p.arn) return true;
+  const s = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(p.arn);
+  return !!s && grantee.startsWith(`arn:${s[1]}:iam::${s[2]}:role/`) && grantee.endsWith(`/${s[3]}`);
+}
+
+/** "EncryptionContextEquals … exact match"; "EncryptionContextSubset … the grant's pairs must all be in the request". */
+export function constraintsAllow(c: GrantConstraints | undefined, ctx: Record<string, string> | undefined): boolean {
+  if (!c) return true;
+  const req = ctx ?? {};
+  if (c.EncryptionContextEquals) {
+    const a = Object.entries(c.EncryptionContextEquals);
+    if (a.length !== Object.keys(req).length || a.some(([k, v]) => req[k] !== v)) return false;
+  }
+  if (c.EncryptionContextSubset && Object.entries(c.EncryptionContextSubset).some(([k, v]) => req[k] !== v)) return false;
+  return true;
+}
+
+/** Whether some grant (listed, or presented as a token) lets `p` perform `operation` on `key`. */
+export async function grantsAllow(core: Core, key: KeyRecord, p: Principal, operation: string, ctx: Record<string, string> | undefined, tokens: readonly string[] = []): Promise<boolean> {
+  const fits = (g: GrantRecord) => g.keyId === key.keyId && granteeMatches(g.granteePrincipal, p) && g.operations.includes(operation) && constraintsAllow(g.constraints, ctx);
+  for (const t of tokens) {
+    const g = await grantFromToken(core, t);
+    if (fits(g)) return true;
+  }
+  let after: string | undefined;
+  for (;;) {
+    const page = await core.store.listGrants(key.keyId, { limit: 200, ...(after ? { after } : {}) });
+    if (page.some(fits)) return true;
+    if (page.length < 200) return false;
+    after = page[page.length - 1]!.grantId;
+  }
+}
+
+function sameGrant(a: GrantRecord, b: Omit<GrantRecord, 'grantId' | 'createdAt' | 'tokenSecret'>): boolean {
+  return a.granteePrincipal === b.granteePrincipal && a.retiringPrincipal === b.retiringPrincipal && JSON.stringify([...a.operations].sort()) === JSON.stringify([...b.operations].sort()) && JSON.stringify(a.constraints ?? null) === JSON.stringify(b.constraints ?? null);
+}
+
+export interface CreateGrantInput {
+  keyId: string;
+  granteePrincipal: string;
+  retiringPrincipal?: string;
+  operations: GrantOperation[];
+  constraints?: GrantConstraints;
+  name?: string;
+  dryRun?: boolean;
+}
+
+const PRINCIPAL = /^(arn:aws[a-z-]*:(iam::\d{12}:(root|user\/.+|role\/.+)|sts::\d{12}:assumed-role\/.+\/.+)|[a-z0-9.-]+\.amazonaws\.com)$/;
+
+export async function createGrant(core: Core, ctx: CallContext, p: CreateGrantInput): Promise<GrantRecord> {
+  const key = await core.resolve(ctx, p.keyId, false);
+  for (const arn of [p.granteePrincipal, p.retiringPrincipal]) {
+    if (arn !== undefined && !PRINCIPAL.test(arn)) throw new ValidationException(`Invalid principal: ${arn}`);
+  }
+  if (p.operations.length === 0) throw new ValidationException('Operations must contain at least one operation.');
+  if (p.constraints && p.operations.some((o) => !CONTEXT_OPERATIONS.has(o))) {
+    throw new ValidationException('Grant constraints are supported only for operations that take an encryption context.');
+  }
+  const constraintType = [p.constraints?.EncryptionContextEquals ? 'EncryptionContextEquals' : undefined, p.constraints?.EncryptionContextSubset ? 'EncryptionContextSubset' : undefined].filter((x): x is string => !!x);
+  await core.authorize(ctx, 'kms:CreateGrant', key, {
+    conditions: {
+      'kms:GrantOperations': p.operations,
+      'kms:GranteePrincipal': p.granteePrincipal,
+      ...(p.retiringPrincipal ? { 'kms:RetiringPrincipal': p.retiringPrincipal } : {}),
+      ...(constraintType.length ? { 'kms:GrantConstraintType': constraintType } : {}),
+      'kms:GrantIsForAWSResource': 'false',
+    },
+  });
+  assertState(key, 'crypto');
+  if (p.dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
+  const shape = {
+    keyId: key.keyId,
+    issuingAccount: `arn:${core.partition}:iam::${ctx.principal.accountId}:root`,
+    granteePrincipal: p.granteePrincipal,
+    ...(p.retiringPrincipal !== undefined ? { retiringPrincipal: p.retiringPrincipal } : {}),
+    operations: [...new Set(p.operations)],
+    ...(p.constraints ? { constraints: p.constraints } : {}),
+    ...(p.name !== undefined ? { name: p.name } : {}),
+  };
+  // "When you retry CreateGrant with the same name and identical parameters, it returns the original grant."
+  if (p.name !== undefined) {
+    let after: string | undefined;
+    for (;;) {
+      const page = await core.store.listGrants(key.keyId, { limit: 200, granteePrincipal: p.granteePrincipal, ...(after ? { after } : {}) });
+      const same = page.find((g) => g.name === p.name && sameGrant(g, shape));
+      if (same) return same;
+      if (page.length < 200) break;
+      after = page[page.length - 1]!.grantId;
+    }
+  }
+  const grant: GrantRecord = { ...shape, grantId: Buffer.from(core.rng.bytes(32)).toString('hex'), createdAt: core.now(), tokenSecret: Buffer.from(core.rng.bytes(32)).toString('base64url') };
+  await core.store.createGrant(grant);
+  return grant;
+}
+
+export async function listGrants(core: Core, ctx: CallContext, p: { keyId: string; limit: number; marker?: string; grantId?: string; granteePrincipal?: string }): Promise<{ key: KeyRecord; grants: GrantRecord[]; next?: string }> {
+  const key = await core.resolve(ctx, p.keyId, false);
+  await core.authorize(ctx, 'kms:ListGrants', key, { conditions: p.granteePrincipal ? { 'kms:GranteePrincipal': p.granteePrincipal } : {} });
+  const after = p.marker !== undefined ? decodeGrantMarker(p.marker) : undefined;
+  const rows = await core.store.listGrants(key.keyId, {
+    limit: p.limit + 1,
+    ...(after ? { after } : {}),
+    ...(p.grantId ? { grantId: p.grantId } : {}),
+    ...(p.granteePrincipal ? { granteePrincipal: p.granteePrincipal } : {}),
+  });
+  const grants = rows.slice(0, p.limit);
+  return { key, grants, ...(rows.length > p.limit ? { next: Buffer.from(`g:${grants[grants.length - 1]!.grantId}`).toString('base64url') } : {}) };
+}
+
+function decodeGrantMarker(m: string): string {
+  const t = Buffer.from(m, 'base64url').toString('utf8');
+  if (!t.startsWith('g:') || !/^(([0-9a-f]{64})|([0-9a-z-]+\/[0-9a-f]{64}))$/.test(t.slice(2))) {
+    throw new InvalidMarkerException('Invalid marker');
+  }
+  return t.slice(2);
+}
+
+export async function listRetirableGrants(core: Core, ctx: CallContext, p: { retiringPrincipal: string; limit: number; marker?: string }): Promise<{ grants: GrantRecord[]; next?: string }> {
+  // kms:ListRetirableGrants is an IAM-policy-only permission (no key resource).
+  await core.authorize(ctx, 'kms:ListRetirableGrants', undefined);
+  const after = p.marker !== undefined ? decodeGrantMarker(p.marker) : undefined;
+  const rows = await core.store.listRetirableGrants(p.retiringPrincipal, { limit: p.limit + 1, ...(after ? { after } : {}) });
+  const grants = rows.slice(0, p.limit);
+  const last = grants[grants.length - 1];
+  return { grants, ...(rows.length > p.limit && last ? { next: Buffer.from(`g:${last.keyId}/${last.grantId}`).toString('base64url') } : {}) };
+}
+
+function checkGrantId(id: string): void {
+  if (!GRANT_ID.test(id)) throw new InvalidGrantIdException(`Invalid grant ID: ${id}`);
+}
+
+/**
+ * RetireGrant: "the retiring principal, the grantee principal (if the grant allows RetireGrant),
+ * or the AWS account in which the grant was created" may retire it.
+ */
+export async function retireGrant(core: Core, ctx: CallContext, p: { grantToken?: string; keyId?: string; grantId?: string; dryRun?: boolean }): Promise<void> {
+  let grant: GrantRecord | undefined;
+  if (p.grantToken !== undefined) {
+    grant = await grantFromToken(core, p.grantToken);
+  } else {
+    if (p.keyId === undefined || p.grantId === undefined) throw new ValidationException('Either GrantToken, or both KeyId and GrantId, must be specified.');
+    checkGrantId(p.grantId);
+    const key = await core.resolve(ctx, p.keyId, false);
+    grant = await core.store.getGrant(key.keyId, p.grantId);
+    if (!grant) throw new NotFoundException(`Grant ID ${p.grantId} not found`);
+  }
+  const who = ctx.principal;
+  const allowed = (grant.retiringPrincipal !== undefined && granteeMatches(grant.retiringPrincipal, who)) ||
+    (granteeMatches(grant.granteePrincipal, who) && grant.operations.includes('RetireGrant')) ||
+    grant.issuingAccount === `arn:${core.partition}:iam::${who.accountId}:root` && who.type === 'Root';
+  if (!allowed) {
+    const key = await core.store.getKey(grant.keyId);
+    throw new AccessDeniedException(`User: ${who.arn} is not authorized to perform: kms:RetireGrant on resource: ${key?.arn ?? grant.keyId}`);
+  }
+  if (p.dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
+  await core.store.deleteGrant(grant.keyId, grant.grantId);
+}
+
+export async function revokeGrant(core: Core, ctx: CallContext, p: { keyId: string; grantId: string; dryRun?: boolean }): Promise<void> {
+  const key = await core.resolve(ctx, p.keyId, false);
+  await core.authorize(ctx, 'kms:RevokeGrant', key);
+  checkGrantId(p.grantId);
+  const g = await core.store.getGrant(key.keyId, p.grantId);
+  if (!g) throw new NotFoundException(`Grant ID ${p.grantId} not found`);
+  if (p.dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
+  await core.store.deleteGrant(key.keyId, p.grantId);
+}

@@ -1,0 +1,24 @@
+/**
+ * The first material of a new key, for any spec the key-spec table can make: 256-bit AES,
+ * HMAC keys of the digest's size, PKCS#8 private keys for RSA, ECC and Ed25519. Wrapped by
+ * the root keyring before anything else sees it, like symmetric material.
+ */
+import { generateKeyMaterial } from '../crypto/key-material.ts';
+import type { KeySpecInfo } from '../crypto/key-specs.ts';
+import { UnsupportedOperationException } from '../shared/errors.ts';
+import { materialAad, type Core } from './core.ts';
+import type { MaterialRecord } from './types.ts';
+
+export async function newKeyMaterial(core: Core, keyId: string, spec: KeySpecInfo): Promise<{ record: MaterialRecord; plain: Uint8Array }> {
+  if (spec.material.kind === 'aes') return core.newSymmetricMaterial(keyId);
+  if (!spec.supported) throw new UnsupportedOperationException(spec.unsupportedReason ?? `KeySpec ${spec.spec} is not supported by this build of Trent.`);
+  const plain = await generateKeyMaterial(spec.material, core.rng);
+  const materialId = core.newMaterialId();
+  const record: MaterialRecord = {
+    keyId,
+    materialId,
+    createdAt: core.now(),
+    wrapped: core.keyring.wrap(plain, materialAad(keyId, materialId)),
+  };
+  return { record, plain };
+}

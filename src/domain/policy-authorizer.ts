@@ -1,0 +1,103 @@
+/**
+ * The AWS KMS authorization decision: the key policy (parsed once per key version), the caller's
+ * identity policies and the key's grants, evaluated by `policy/` as AWS documents it
+ * ("Determining access to an AWS KMS key"). A denial carries AWS's message; the full explanation
+ * goes to the debug log.
+ */
+import { accessDeniedMessage, assertLockoutSafe, decide, explainDecision, parsePolicy } from '../policy/index.ts';
+import type { Policy, RequestContext, RequestPrincipal } from '../policy/types.ts';
+import { AccessDeniedException } from '../shared/errors.ts';
+import type { Authorizer, AuthzRequest } from './authorizer.ts';
+import type { Core } from './core.ts';
+import { grantsAllow } from './grants.ts';
+import type { Clock } from './ports.ts';
+import type { KeyRecord, Principal } from './types.ts';
+
+/** Where identity-based policies and known principals come from (the identities file). */
+export interface IdentityPolicies {
+  policiesFor(principalArn: string, roleArn?: string): Policy[];
+  knows(arn: string): boolean;
+}
+
+export function roleArnOf(p: Principal): string | undefined {
+  const s = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(p.arn);
+  return s ? `arn:${s[1]}:iam::${s[2]}:role/${s[3]}` : undefined;
+}
+
+export function requestPrincipal(p: Principal): RequestPrincipal {
+  const roleArn = roleArnOf(p);
+  return { arn: p.arn, accountId: p.accountId, type: p.type, userid: p.userId, ...(roleArn ? { roleArn } : {}) };
+}
+
+export interface PolicyAuthorizerDeps {
+  identities: () => IdentityPolicies;
+  clock: Clock;
+  partition: string;
+  /** Called with the explanation of every denial (the server's debug log). */
+  onDeny?: (explanation: string) => void;
+}
+
+export class PolicyAuthorizer implements Authorizer {
+  #core: Core | undefined;
+  readonly #deps: PolicyAuthorizerDeps;
+  readonly #policies = new Map<string, { version: number; text: string; policy: Policy }>();
+
+  constructor(deps: PolicyAuthorizerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Grants live in the store the Core owns; the Core is built after its authorizer. */
+  bind(core: Core): void {
+    this.#core = core;
+  }
+
+  keyPolicy(key: KeyRecord): Policy {
+    const hit = this.#policies.get(key.keyId);
+    if (hit && hit.version === key.version && hit.text === key.policy) return hit.policy;
+    const policy = parsePolicy(key.policy, { partition: this.#deps.partition });
+    if (this.#policies.size > 50_000) this.#policies.clear();
+    this.#policies.set(key.keyId, { version: key.version, text: key.policy, policy });
+    return policy;
+  }
+
+  checkKeyPolicy(text: string, p: { principal: Principal; keyArn?: string; keyAccount: string; bypassLockoutCheck: boolean }): void {
+    const ids = this.#deps.identities();
+    // "The principals in the key policy must exist and be visible to AWS KMS" (PutKeyPolicy reference).
+    const policy = parsePolicy(text, { partition: this.#deps.partition, isKnownPrincipal: (arn) => ids.knows(arn) });
+    if (p.bypassLockoutCheck) return;
+    assertLockoutSafe(policy, requestPrincipal(p.principal), {
+      ...(p.keyArn ? { keyArn: p.keyArn } : {}),
+      keyAccount: p.keyAccount,
+      identityPolicies: ids.policiesFor(p.principal.arn, roleArnOf(p.principal)),
+    });
+  }
+
+  async authorize(req: AuthzRequest): Promise<void> {
+    const p = req.principal;
+    const roleArn = roleArnOf(p);
+    const identityPolicies = this.#deps.identities().policiesFor(p.arn, roleArn);
+    const operation = req.action.startsWith('kms:') ? req.action.slice(4) : req.action;
+    const grantAllows = req.key && this.#core ? await grantsAllow(this.#core, req.key, p, operation, req.encryptionContext, req.grantTokens ?? []) : false;
+    const context: RequestContext = {
+      ...req.conditions,
+      'kms:CallerAccount': p.accountId,
+      ...(req.key ? { 'kms:KeySpec': req.key.keySpec, 'kms:KeyUsage': req.key.keyUsage, 'kms:KeyOrigin': req.key.origin } : {}),
+      ...(req.key && req.key.tags.length ? Object.fromEntries(req.key.tags.map((t) => [`aws:ResourceTag/${t.TagKey}`, t.TagValue])) : {}),
+    };
+    const input = {
+      action: req.action,
+      resource: req.resource,
+      keyAccount: req.key?.account ?? p.accountId,
+      principal: requestPrincipal(p),
+      context,
+      keyPolicy: req.key ? this.keyPolicy(req.key) : null,
+      identityPolicies,
+      grantAllows,
+      now: this.#deps.clock.now(),
+    };
+    const decision = decide(input);
+    if (decision.allowed) return;
+    this.#deps.onDeny?.(`denied ${req.action} on ${req.resource} for ${p.arn}:\n${explainDecision(decision)}`);
+    throw new AccessDeniedException(accessDeniedMessage(decision, input));
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The Condition element: "If your policy has multiple condition operators or multiple keys
+ * attached to a single condition operator, the conditions are evaluated using a logical AND. If a
+ * single condition operator includes multiple values for one key, that condition operator is
+ * evaluated using a logical OR" (IAM: Creating a condition with multiple keys or values).
+ *
+ * Missing keys: "If the key that you specify in a policy condition is not present in the request
+ * context, the values do not match and the condition is false. If the policy condition requires
+ * that the key is not matched, such as StringNotLike or ArnNotLike, and the right key is not
+ * present, the condition is true" — except `…IfExists` ("If the key is not present, evaluate the
+ * condition element as true") and `Null`.
+ *
+ * Set operators on multivalued keys:
+ * - ForAllValues: "returns true if every key value in the request matches at least one value in
+ *   the policy. It also returns true if there are no keys in the request, or if the key values
+ *   resolve to a null data set, such as an empty string".
+ * - ForAnyValue: "returns true if any one of the key values in the request matches any one of the
+ *   condition values … For no matching key or a null dataset, the condition returns false."
+ * - With a negated operator the per-value test is negated: ForAllValues:StringNotLike is true when
+ *   no request value is like any policy value (AWS's table for `"ForAllValues:StringNotLike":
+ *   {"aws:TagKeys": "key1*"}`: key2:audit → match, key1:legal → no match, no key → match).
+ *
+ * An empty list in the request counts as the key being absent.
+ */
+import { MalformedPolicyDocumentException } from '../shared/errors.ts';
+import type { ContextValue, EvalContext } from './context.ts';
+import { compileValues, parseOperator, SetOp, type ValueTest } from './operators.ts';
+import type { ConditionElement } from './types.ts';
+
+export interface CompiledCondition {
+  /** Operator as written (`ForAnyValue:StringLike`). */
+  readonly operator: string;
+  /** Key as written (`kms:ViaService`). */
+  readonly key: string;
+  /** Lower-cased key, for lookups. */
+  readonly lkey: string;
+  readonly set: SetOp;
+  readonly ifExists: boolean;
+  readonly negated: boolean;
+  readonly test: ValueTest;
+  readonly nullWants: readonly boolean[] | undefined;
+}
+
+const CONDITION_KEY = /^[A-Za-z0-9-]+:[^\s]+$/;
+
+export function compileConditions(el: ConditionElement | undefined, variables: boolean): CompiledCondition[] {
+  const out: CompiledCondition[] = [];
+  if (!el) return out;
+  for (const opText of Object.keys(el)) {
+    const o = parseOperator(opText);
+    const block = el[opText]!;
+    for (const key of Object.keys(block)) {
+      // "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+      if (!CONDITION_KEY.test(key)) {
+        throw new MalformedPolicyDocumentException(`Condition key ${key} is invalid: condition keys must be prefaced by a vendor, e.g. aws: or kms:.`);
+      }
+      const values = block[key]!;
+      const c = compileValues(o, key, values, variables);
+      out.push({
+        operator: opText,
+        key,
+        lkey: key.toLowerCase(),
+        set: o.set,
+        ifExists: o.ifExists,
+        negated: o.base.negated,
+        test: c.test,
+        nullWants: c.nullWants,
+      });
+    }
+  }
+  return out;
+}
+
+export function evalCondition(c: CompiledCondition, ctx: EvalContext): boolean {
+  const raw: ContextValue | undefined = ctx.get(c.lkey);
+  const present = raw !== undefined && (typeof raw === 'string' || raw.length > 0);
+  if (c.nullWants !== undefined) {
+    for (const wantsAbsent of c.nullWants) if (wantsAbsent === !present) return true;
+    return false;
+  }
+  if (!present) {
+    if (c.ifExists) return true;
+    if (c.set === SetOp.ForAllValues) return true;
+    if (c.set === SetOp.ForAnyValue) return false;
+    return c.negated;
+  }
+  const get = ctx;
+  if (typeof raw === 'string') {
+    const m = c.test(raw, get);
+    return c.negated ? !m : m;
+  }
+  const vals = raw as readonly string[];
+  switch (c.set) {
+    case SetOp.ForAllValues:
+      for (const v of vals) if (c.test(v, get) === c.negated) return false;
+      return true;
+    case SetOp.ForAnyValue:
+      for (const v of vals) if (c.test(v, get) !== c.negated) return true;
+      return false;
+    default: {
+      // No qualifier on a multivalued request value: the values are OR'd (NOR'd when negated).
+      let any = false;
+      for (const v of vals) {
+        if (c.test(v, get)) {
+          any = true;
+          break;
+        }
+      }
+      return c.negated ? !any : any;
+    }
+  }
+}
+
+/** The request's value of a key, for explanations. */
+export function describeValue(ctx: EvalContext, lkey: string): string {
+  const raw = ctx.get(lkey);
+  if (raw === undefined || (typeof raw !== 'string' && raw.length === 0)) return 'key absent';
+  return typeof raw === 'string' ? `request value "${raw}"` : `request values [${raw.map((v) => `"${v}"`).join(', ')}]`;
+}
