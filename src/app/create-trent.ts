@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CredentialStore } from '../auth/credential-store.ts';
 import { IdentityRegistry, IdentitySource } from '../auth/identities.ts';
+import { StsService } from '../auth/sts-service.ts';
 import { SigV4Authenticator } from '../auth/sigv4-authenticator.ts';
 import type { TrentConfig } from '../config/config.ts';
 import { systemRng, type Rng } from '../crypto/rng.ts';
@@ -149,6 +150,7 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       log,
       ...(tls ? { tls } : {}),
       ...(clockControl ? { clockControl } : {}),
+      sts: new StsService(creds, identities, baseClock, config.partition),
     });
     const { port } = await server.listen(config.port, config.host);
     scheduler.start();

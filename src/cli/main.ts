@@ -3,8 +3,10 @@ import { parseArgs } from 'node:util';
 import { createTrent, StartupError } from '../app/create-trent.ts';
 import { IdentitiesError } from '../auth/identities.ts';
 import { buildConfig, ConfigError } from '../config/config.ts';
+import { EXPLAIN_USAGE, policyExplain } from './policy-explain.ts';
 
 const USAGE = `Usage: trent serve [options]
+       trent policy explain --principal ARN --action kms:Decrypt --key KEY_ID [--identities FILE] [--context k=v]
 
 Options:
   --port <n>          port to listen on (default 4599; 0 picks a free port)
@@ -105,6 +107,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'serve':
         await serve(rest);
         return -1; // keep running
+      case 'policy':
+        if (rest[0] !== 'explain') {
+          process.stderr.write(EXPLAIN_USAGE);
+          return 2;
+        }
+        return await policyExplain(rest.slice(1), (l) => process.stdout.write(`${l}\n`));
       case undefined:
       case 'help':
       case '--help':

@@ -9,7 +9,9 @@ import type { Core } from '../domain/core.ts';
 import type { Principal } from '../domain/types.ts';
 import { lookupOperation } from '../operations/index.ts';
 import { KmsError, RequestEntityTooLargeException, SerializationException, UnknownOperationException } from '../shared/errors.ts';
+import type { StsService } from '../auth/sts-service.ts';
 import { handleClockRequest, type ClockControl } from './clock-control.ts';
+import { handleSts, isStsRequest, stsErrorFrom, stsErrorXml } from './sts-wire.ts';
 import { asKmsError, encodeResponse, errorBody } from './wire.ts';
 
 /** Bigger than any valid KMS request (a 131072-character policy, JSON-escaped). */
@@ -25,7 +27,7 @@ export interface RawRequest {
 
 export interface Authenticator {
   /** Throws a KmsError (UnrecognizedClientException, InvalidSignatureException, …) when the caller cannot be identified. */
-  authenticate(req: RawRequest, region: string): Promise<Principal>;
+  authenticate(req: RawRequest, region: string, service?: string): Promise<Principal>;
 }
 
 export interface ServerDeps {
@@ -35,6 +37,7 @@ export interface ServerDeps {
   tls?: { cert: Buffer; key: Buffer };
   log: (line: string) => void;
   clockControl?: ClockControl;
+  sts?: StsService;
 }
 
 export interface TrentServer {
@@ -91,6 +94,25 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
     send(res, error.status, requestId, errorBody(error), { 'x-amzn-ErrorType': error.code });
   }
 
+  async function handleStsRequest(req: IncomingMessage, res: ServerResponse, requestId: string, sts: StsService): Promise<void> {
+    const xml = (status: number, body: string) => send(res, status, requestId, Buffer.from(body), { 'Content-Type': 'text/xml' });
+    try {
+      const body = await readBody(req);
+      const raw: RawRequest = { method: 'POST', rawPath: req.url ?? '/', headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? '' };
+      const principal = await deps.authenticator.authenticate(raw, deps.region, 'sts');
+      const r = await handleSts(sts, principal, body, requestId);
+      xml(r.status, r.xml);
+    } catch (e) {
+      const err = e instanceof BodyTooLarge ? { code: 'RequestEntityTooLarge', message: 'Request body too large', status: 413 } : stsErrorFrom(e);
+      if (!err) {
+        deps.log(`request ${requestId} sts: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        xml(500, stsErrorXml('InternalFailure', 'An internal error occurred.', requestId, 'Receiver'));
+        return;
+      }
+      xml(err.status, stsErrorXml(err.code, err.message, requestId));
+    }
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const url = req.url ?? '/';
@@ -105,6 +127,10 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       } catch (e) {
         sendError(res, requestId, e, 'clock');
       }
+      return;
+    }
+    if (deps.sts && req.method === 'POST' && isStsRequest(req.headers)) {
+      await handleStsRequest(req, res, requestId, deps.sts);
       return;
     }
     let op = '?';

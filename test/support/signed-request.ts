@@ -67,3 +67,28 @@ export async function signedKmsRequest(url: string, caPath: string | undefined, 
   );
   return rawRequest(url, caPath, { headers: signed.headers as Record<string, string>, body: buf });
 }
+
+/** Calls STS (Query protocol) on Trent's endpoint, signed for service `sts`. */
+export async function stsRequest(url: string, caPath: string | undefined, params: Record<string, string>, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<RawResponse> {
+  const u = new URL(url);
+  const body = Buffer.from(new URLSearchParams({ Version: '2011-06-15', ...params }).toString());
+  const signer = new SignatureV4({ credentials: creds, region: 'us-east-1', service: 'sts', sha256: Sha256 });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: u.protocol,
+    hostname: u.hostname,
+    port: Number(u.port),
+    path: '/',
+    headers: { host: u.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body,
+  });
+  return rawRequest(url, caPath, { headers: signed.headers as Record<string, string>, body });
+}
+
+/** AssumeRole through Trent's STS; returns SDK-ready temporary credentials. */
+export async function assumeRole(url: string, caPath: string | undefined, creds: { accessKeyId: string; secretAccessKey: string }, roleArn: string, session: string) {
+  const r = await stsRequest(url, caPath, { Action: 'AssumeRole', RoleArn: roleArn, RoleSessionName: session }, creds);
+  if (r.status !== 200) throw new Error(`AssumeRole ${roleArn}: ${r.status} ${r.body}`);
+  const tag = (t: string) => new RegExp(`<${t}>([^<]*)</${t}>`).exec(r.body)?.[1] ?? '';
+  return { accessKeyId: tag('AccessKeyId'), secretAccessKey: tag('SecretAccessKey'), sessionToken: tag('SessionToken'), arn: tag('Arn') };
+}

@@ -1,0 +1,75 @@
+/**
+ * A minimal STS, enough for role-based code: AssumeRole (temporary ASIA… credentials with a
+ * session token, stored in the shared store so every node accepts them) and GetCallerIdentity.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../domain/ports.ts';
+import type { Principal } from '../domain/types.ts';
+import { decide } from '../policy/decide.ts';
+import type { CredentialStore } from './credential-store.ts';
+import type { IdentitySource } from './identities.ts';
+import { uniqueIdFor } from './principals.ts';
+
+export class StsError extends Error {
+  constructor(readonly code: string, message: string, readonly status = 400) {
+    super(message);
+  }
+}
+
+export interface AssumedRole {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+  assumedRoleId: string;
+  arn: string;
+}
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+export class StsService {
+  constructor(
+    private readonly creds: CredentialStore,
+    private readonly identities: IdentitySource,
+    private readonly clock: Clock,
+    private readonly partition: string,
+  ) {}
+
+  /** "DurationSeconds … from 900 seconds (15 minutes) up to the maximum session duration (default 1 hour, at most 12 hours)". */
+  async assumeRole(caller: Principal, p: { roleArn?: string; roleSessionName?: string; durationSeconds?: string }): Promise<AssumedRole> {
+    if (!p.roleArn) throw new StsError('ValidationError', "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
+    if (!p.roleSessionName) throw new StsError('ValidationError', "1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null");
+    if (!SESSION_NAME.test(p.roleSessionName)) {
+      throw new StsError('ValidationError', `1 validation error detected: Value '${p.roleSessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`);
+    }
+    const duration = p.durationSeconds === undefined ? 3600 : Number(p.durationSeconds);
+    if (!Number.isInteger(duration) || duration < 900 || duration > 43_200) {
+      throw new StsError('ValidationError', `1 validation error detected: Value '${p.durationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`);
+    }
+    const reg = this.identities.current;
+    const role = reg.principal(p.roleArn);
+    const roleMatch = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(p.roleArn);
+    const denied = () => new StsError('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${p.roleArn}`, 403);
+    if (!role || !roleMatch) throw denied();
+    // The caller's identity policies must allow sts:AssumeRole on the role (an account root may assume its own account's roles).
+    const decision = decide({
+      action: 'sts:AssumeRole',
+      resource: p.roleArn,
+      keyAccount: role.accountId,
+      principal: { arn: caller.arn, accountId: caller.accountId, type: caller.type, userid: caller.userId },
+      keyPolicy: null,
+      identityPolicies: reg.policiesFor(caller.arn),
+      now: this.clock.now(),
+    });
+    if (!decision.allowed || caller.accountId !== role.accountId) throw denied();
+    const now = this.clock.now().getTime();
+    const accessKeyId = 'ASIA' + [...randomBytes(16)].map((b) => BASE32[b & 31]).join('');
+    const secretAccessKey = randomBytes(30).toString('base64');
+    const sessionToken = randomBytes(96).toString('base64');
+    const arn = `arn:${this.partition}:sts::${role.accountId}:assumed-role/${roleMatch[3]}/${p.roleSessionName}`;
+    const expiration = new Date(now + duration * 1000);
+    await this.creds.put({ accessKeyId, secretAccessKey, principalArn: arn, now, sessionToken, expiresAt: expiration.getTime() });
+    return { accessKeyId, secretAccessKey, sessionToken, expiration, arn, assumedRoleId: `${uniqueIdFor('AROA', `arn:${roleMatch[1]}:iam::${roleMatch[2]}:role/${roleMatch[3]}`)}:${p.roleSessionName}` };
+  }
+}

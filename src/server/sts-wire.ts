@@ -1,0 +1,61 @@
+/**
+ * STS on Trent's endpoint, in the Query protocol (form body, XML answers), so
+ * `aws sts assume-role` / `get-caller-identity` with --endpoint-url work.
+ */
+import type { Principal } from '../domain/types.ts';
+import { StsError, type StsService } from '../auth/sts-service.ts';
+import { KmsError } from '../shared/errors.ts';
+
+const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export function isStsRequest(headers: Record<string, string | string[] | undefined>): boolean {
+  const ct = String(headers['content-type'] ?? '');
+  return headers['x-amz-target'] === undefined && ct.startsWith('application/x-www-form-urlencoded');
+}
+
+export function stsErrorXml(code: string, message: string, requestId: string, type = 'Sender'): string {
+  return `<ErrorResponse xmlns="${NS}"><Error><Type>${type}</Type><Code>${esc(code)}</Code><Message>${esc(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+}
+
+/** Maps authentication errors (KmsError codes) to STS's spelling of them. */
+export function stsErrorFrom(e: unknown): { code: string; message: string; status: number } | undefined {
+  if (e instanceof StsError) return { code: e.code, message: e.message, status: e.status };
+  if (e instanceof KmsError) {
+    const code = e.code === 'InvalidSignatureException' ? 'SignatureDoesNotMatch' : e.code === 'UnrecognizedClientException' ? 'InvalidClientTokenId' : e.code.replace(/Exception$/, '');
+    return { code, message: e.message, status: e.code === 'InvalidSignatureException' || e.code === 'UnrecognizedClientException' ? 403 : 400 };
+  }
+  return undefined;
+}
+
+export async function handleSts(sts: StsService, principal: Principal, body: Buffer, requestId: string): Promise<{ status: number; xml: string }> {
+  const form = new URLSearchParams(body.toString('utf8'));
+  const action = form.get('Action');
+  const meta = `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>`;
+  switch (action) {
+    case 'GetCallerIdentity':
+      return {
+        status: 200,
+        xml: `<GetCallerIdentityResponse xmlns="${NS}"><GetCallerIdentityResult><Arn>${esc(principal.arn)}</Arn><UserId>${esc(principal.userId)}</UserId><Account>${principal.accountId}</Account></GetCallerIdentityResult>${meta}</GetCallerIdentityResponse>`,
+      };
+    case 'AssumeRole': {
+      const r = await sts.assumeRole(principal, {
+        ...(form.get('RoleArn') !== null ? { roleArn: form.get('RoleArn')! } : {}),
+        ...(form.get('RoleSessionName') !== null ? { roleSessionName: form.get('RoleSessionName')! } : {}),
+        ...(form.get('DurationSeconds') !== null ? { durationSeconds: form.get('DurationSeconds')! } : {}),
+      });
+      return {
+        status: 200,
+        xml:
+          `<AssumeRoleResponse xmlns="${NS}"><AssumeRoleResult><Credentials><AccessKeyId>${r.accessKeyId}</AccessKeyId><SecretAccessKey>${esc(r.secretAccessKey)}</SecretAccessKey>` +
+          `<SessionToken>${esc(r.sessionToken)}</SessionToken><Expiration>${r.expiration.toISOString()}</Expiration></Credentials>` +
+          `<AssumedRoleUser><AssumedRoleId>${esc(r.assumedRoleId)}</AssumedRoleId><Arn>${esc(r.arn)}</Arn></AssumedRoleUser></AssumeRoleResult>${meta}</AssumeRoleResponse>`,
+      };
+    }
+    default:
+      throw new StsError('InvalidAction', `Could not find operation ${action ?? ''} for version ${form.get('Version') ?? ''}`);
+  }
+}
