@@ -3,12 +3,13 @@ import type { Clock } from '../domain/ports.ts';
 import type { Principal } from '../domain/types.ts';
 import type { Authenticator, RawRequest } from '../server/http-server.ts';
 import type { CredentialStore } from './credential-store.ts';
-import { verifySigV4, type SecretRecord } from './sigv4.ts';
+import { SigningKeyCache, verifySigV4, type SecretRecord } from './sigv4.ts';
 
 export class SigV4Authenticator implements Authenticator {
   readonly #creds: CredentialStore;
   readonly #clock: Clock;
   readonly #service: string;
+  readonly #signingKeys = new SigningKeyCache();
 
   constructor(creds: CredentialStore, clock: Clock, service = 'kms') {
     this.#creds = creds;
@@ -16,12 +17,13 @@ export class SigV4Authenticator implements Authenticator {
     this.#service = service;
   }
 
-  async authenticate(req: RawRequest, region: string): Promise<Principal> {
+  async authenticate(req: RawRequest, region: string, service = this.#service): Promise<Principal> {
     let principal: Principal | undefined;
     await verifySigV4(req, {
       now: this.#clock.now(),
       region,
-      service: this.#service,
+      service,
+      signingKeys: this.#signingKeys,
       lookup: async (accessKeyId): Promise<SecretRecord | undefined> => {
         const c = await this.#creds.lookup(accessKeyId);
         if (!c) return undefined;

@@ -20,7 +20,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export interface RawRequest {
   method: string;
   rawPath: string;
-  headers: IncomingMessage['headers'];
+  /** Repeated headers stay separate values (SigV4 joins them with ',', not Node's ', '). */
+  headers: Record<string, string | string[] | undefined>;
   body: Uint8Array;
   sourceIp: string;
 }
@@ -98,7 +99,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
     const xml = (status: number, body: string) => send(res, status, requestId, Buffer.from(body), { 'Content-Type': 'text/xml' });
     try {
       const body = await readBody(req);
-      const raw: RawRequest = { method: 'POST', rawPath: req.url ?? '/', headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? '' };
+      const raw: RawRequest = { method: 'POST', rawPath: req.url ?? '/', headers: req.headersDistinct, body, sourceIp: req.socket.remoteAddress ?? '' };
       const principal = await deps.authenticator.authenticate(raw, deps.region, 'sts');
       const r = await handleSts(sts, principal, body, requestId);
       xml(r.status, r.xml);
@@ -148,7 +149,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       const operation = name !== undefined ? lookupOperation(name) : undefined;
       if (!operation || name === undefined) throw new UnknownOperationException();
       op = name;
-      const raw: RawRequest = { method: req.method, rawPath: url, headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? '' };
+      const raw: RawRequest = { method: req.method, rawPath: url, headers: req.headersDistinct, body, sourceIp: req.socket.remoteAddress ?? '' };
       const principal = await deps.authenticator.authenticate(raw, deps.region);
       let input: unknown;
       try {

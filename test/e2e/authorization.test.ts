@@ -222,7 +222,8 @@ describe('STS', () => {
 
 describe('trent policy explain', () => {
   test('explains a denial and an allow, naming the statements', async () => {
-    const base = [join(ROOT, 'bin/trent.js'), 'policy', 'explain', '--data-dir', h.dataDir, '--identities', identitiesFile, '--key', seedKey.KeyId];
+    const where = h.storeUrl !== undefined ? ['--store', h.storeUrl] : ['--data-dir', h.dataDir];
+    const base = [join(ROOT, 'bin/trent.js'), 'policy', 'explain', ...where, '--identities', identitiesFile, '--key', seedKey.KeyId];
     const denied = await run(process.execPath, [...base, '--principal', `arn:aws:sts::${ACCT}:assumed-role/KMSAdmin/x`, '--action', 'kms:Decrypt']);
     assert.equal(denied.code, 3, denied.stderr);
     assert.match(denied.stdout, /^DENIED/);
