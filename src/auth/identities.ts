@@ -65,6 +65,13 @@ export class IdentityRegistry {
       const line = node?.range ? lines.linePos(node.range[0]).line : undefined;
       return `${path}${line ? `:${line}` : ''}: ${fieldPath.join('.')}`;
     };
+    /** For a problem with a mapping key itself (an account id), the line of the key. */
+    const atKey = (parent: (string | number)[], key: string): string => {
+      const map = doc.getIn(parent, true) as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | undefined;
+      const k = map?.items?.find((i) => String(i.key?.value) === key)?.key;
+      const line = k?.range ? lines.linePos(k.range[0]).line : undefined;
+      return `${path}${line ? `:${line}` : ''}: ${[...parent, key].join('.')}`;
+    };
     const data = doc.toJS() as unknown;
     const reg = new IdentityRegistry(path);
     if (data === null || data === undefined) return reg;
@@ -73,7 +80,7 @@ export class IdentityRegistry {
     if (accounts === undefined) return reg;
     if (typeof accounts !== 'object' || accounts === null || Array.isArray(accounts)) throw new IdentitiesError(`${at(['accounts'])}: must be a mapping of 12-digit account ids`);
     for (const [account, body] of Object.entries(accounts as Record<string, unknown>)) {
-      if (!ACCOUNT.test(account)) throw new IdentitiesError(`${at(['accounts', account])}: account ids are 12 digits (quote them in YAML)`);
+      if (!ACCOUNT.test(account)) throw new IdentitiesError(`${atKey(['accounts'], account)}: account ids are 12 digits (quote them in YAML)`);
       const principals = (body as { principals?: unknown } | null)?.principals ?? [];
       if (!Array.isArray(principals)) throw new IdentitiesError(`${at(['accounts', account, 'principals'])}: must be a list`);
       principals.forEach((p: unknown, i: number) => {

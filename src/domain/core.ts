@@ -42,6 +42,8 @@ export class Core {
   readonly authorizer: Authorizer;
   readonly partition: string;
   readonly #cache = new Map<string, Uint8Array>();
+  /** The alias a request named a key by (kms:RequestAlias), per resolved record. */
+  readonly #requestAlias = new WeakMap<KeyRecord, string>();
   readonly #cacheSize: number;
 
   constructor(d: CoreDeps) {
@@ -86,7 +88,9 @@ export class Core {
         if (region !== ctx.region) throw new NotFoundException(`Invalid arn ${region}`);
         const alias = await this.store.getAlias(account, region, ref.aliasName);
         if (!alias) throw new NotFoundException(`Alias ${this.aliasArn(region, account, ref.aliasName)} is not found.`);
-        return this.#keyIn(alias.targetKeyId, account, region);
+        const key = await this.#keyIn(alias.targetKeyId, account, region);
+        this.#requestAlias.set(key, ref.aliasName);
+        return key;
       }
     }
   }
@@ -110,6 +114,7 @@ export class Core {
       conditions: {
         ...(ctx.sourceIp ? { 'aws:SourceIp': ctx.sourceIp.replace(/^::ffff:/, '') } : {}),
         ...(ctx.secureTransport !== undefined ? { 'aws:SecureTransport': String(ctx.secureTransport) } : {}),
+        ...(key && this.#requestAlias.has(key) ? { 'kms:RequestAlias': this.#requestAlias.get(key)! } : {}),
         ...extra.conditions,
       },
     });

@@ -33,7 +33,9 @@ export async function listKeyPolicies(core: Core, ctx: CallContext, keyIdParam: 
 
 export async function tagResource(core: Core, ctx: CallContext, keyIdParam: string, tags: Tag[]): Promise<void> {
   const key = await core.resolve(ctx, keyIdParam, false);
-  await core.authorize(ctx, 'kms:TagResource', key, { conditions: { 'aws:TagKeys': tags.map((t) => t.TagKey) } });
+  await core.authorize(ctx, 'kms:TagResource', key, {
+    conditions: { 'aws:TagKeys': tags.map((t) => t.TagKey), ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.TagKey}`, t.TagValue])) },
+  });
   assertState(key, 'manage');
   mergeTags(key.tags, tags);
   await core.mutate(key, (k) => {

@@ -49,6 +49,7 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
       'kms:MultiRegion': 'false',
       'kms:BypassPolicyLockoutSafetyCheck': String(input.bypassPolicyLockoutSafetyCheck ?? false),
       ...(input.tags ? { 'aws:TagKeys': input.tags.map((t) => t.TagKey) } : {}),
+      ...Object.fromEntries((input.tags ?? []).map((t) => [`aws:RequestTag/${t.TagKey}`, t.TagValue])),
     },
   });
   const keyId = core.rng.uuid();

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  CreateAliasCommand,
   CreateGrantCommand,
   CreateKeyCommand,
   DecryptCommand,
@@ -233,5 +234,31 @@ describe('trent policy explain', () => {
     assert.equal(allowed.code, 0, allowed.stderr + allowed.stdout);
     assert.match(allowed.stdout, /^ALLOWED/);
     assert.match(allowed.stdout, /Allow Use/);
+  });
+});
+
+describe('condition keys', () => {
+  test('kms:RequestAlias: a key usable only when named by its alias', async () => {
+    const root = `arn:aws:iam::${ACCT}:root`;
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Sid: 'AllButEncrypt', Effect: 'Allow', Principal: { AWS: root }, NotAction: 'kms:Encrypt', Resource: '*' },
+      { Sid: 'EncryptByAlias', Effect: 'Allow', Principal: { AWS: root }, Action: 'kms:Encrypt', Resource: '*', Condition: { StringEquals: { 'kms:RequestAlias': 'alias/by-alias' } } },
+    ] });
+    const k = (await h.kms.send(new CreateKeyCommand({ Policy: policy }))).KeyMetadata!;
+    await h.kms.send(new CreateAliasCommand({ AliasName: 'alias/by-alias', TargetKeyId: k.KeyId }));
+    await h.kms.send(new EncryptCommand({ KeyId: 'alias/by-alias', Plaintext: Buffer.from('x') }));
+    await rejectsWith(h.kms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: Buffer.from('x') })), 'AccessDeniedException');
+  });
+
+  test('kms:EncryptionContext:<key> and aws:SecureTransport', async () => {
+    const root = `arn:aws:iam::${ACCT}:root`;
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Principal: { AWS: root }, Action: 'kms:*', Resource: '*' },
+      { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:Encrypt', Resource: '*', Condition: { StringNotEquals: { 'kms:EncryptionContext:tenant': 'pettracker' } } },
+      { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+    ] });
+    const k = (await h.kms.send(new CreateKeyCommand({ Policy: policy }))).KeyMetadata!;
+    await h.kms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: Buffer.from('x'), EncryptionContext: { tenant: 'pettracker' } }));
+    await rejectsWith(h.kms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: Buffer.from('x'), EncryptionContext: { tenant: 'other' } })), 'AccessDeniedException', /with an explicit deny in a resource-based policy$/);
   });
 });

@@ -68,6 +68,13 @@ describe('AWS CLI: the seed chapter', { skip }, () => {
     assert.equal(status.json().KeyRotationEnabled, true);
   });
 
+  test('aws sts get-caller-identity answers with the caller', async () => {
+    const who = await aws('sts', 'get-caller-identity');
+    assert.equal(who.code, 0, who.err);
+    assert.equal(who.json().Arn, 'arn:aws:iam::111122223333:root');
+    assert.equal(who.json().Account, '111122223333');
+  });
+
   test('encrypt / decrypt / generate-data-key through the CLI', async () => {
     const file = join(work, 'plain.txt');
     writeFileSync(file, 'pet health record');
