@@ -1,5 +1,6 @@
 import { generateDataKey } from '../domain/crypto-ops.ts';
-import { S } from '../shared/validate.ts';
+import type { OpContext } from './operation.ts';
+import { S, type Infer } from '../shared/validate.ts';
 import { defineOperation, DryRunField, EncryptionContextField, GrantTokensField, KeyIdField } from './operation.ts';
 
 export const dataKeyInput = {
@@ -11,16 +12,21 @@ export const dataKeyInput = {
   DryRun: DryRunField,
 };
 
+/** GenerateDataKey and GenerateDataKeyWithoutPlaintext share everything but the plaintext in the answer. */
+export function runGenerateDataKey({ core, call }: OpContext, i: Infer<typeof dataKeyInput>, withPlaintext: boolean) {
+  return generateDataKey(core, call, {
+    keyId: i.KeyId,
+    ...(i.KeySpec !== undefined ? { keySpec: i.KeySpec } : {}),
+    ...(i.NumberOfBytes !== undefined ? { numberOfBytes: i.NumberOfBytes } : {}),
+    ...(i.EncryptionContext ? { context: i.EncryptionContext } : {}),
+    ...(i.DryRun ? { dryRun: true } : {}),
+  }, withPlaintext);
+}
+
 export default defineOperation(
   { ...dataKeyInput, Recipient: S.struct({ KeyEncryptionAlgorithm: S.string(), AttestationDocument: S.blob() }) },
-  async ({ core, call }, i) => {
-    const r = await generateDataKey(core, call, {
-      keyId: i.KeyId,
-      ...(i.KeySpec !== undefined ? { keySpec: i.KeySpec } : {}),
-      ...(i.NumberOfBytes !== undefined ? { numberOfBytes: i.NumberOfBytes } : {}),
-      ...(i.EncryptionContext ? { context: i.EncryptionContext } : {}),
-      ...(i.DryRun ? { dryRun: true } : {}),
-    }, true);
+  async (ctx, i) => {
+    const r = await runGenerateDataKey(ctx, i, true);
     return { CiphertextBlob: r.blob, Plaintext: r.plaintext, KeyId: r.key.arn, KeyMaterialId: r.materialId };
   },
 );
