@@ -48,10 +48,10 @@ function assertAlgorithm(key: KeyRecord, algorithm: EncryptionAlgorithm | undefi
   assertEncryptionAlgorithm(key, algorithm);
 }
 
-const dryRun = () => new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
+export const dryRun = () => new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
 
 /** Resolves, authorizes and state-checks a key for a sealing operation (Encrypt, GenerateDataKey*, ReEncrypt's destination). */
-async function sealingKey(core: Core, ctx: CallContext, keyIdParam: string, action: string, op: string, ec: EncryptionContext | undefined, algorithm?: EncryptionAlgorithm): Promise<KeyRecord> {
+export async function sealingKey(core: Core, ctx: CallContext, keyIdParam: string, action: string, op: string, ec: EncryptionContext | undefined, algorithm?: EncryptionAlgorithm): Promise<KeyRecord> {
   const key = await core.resolve(ctx, keyIdParam, true);
   await core.authorize(ctx, action, key, { conditions: contextConditions(ec, algorithm ?? 'SYMMETRIC_DEFAULT'), encryptionContext: { ...ec } });
   assertState(key, 'crypto');
@@ -61,7 +61,7 @@ async function sealingKey(core: Core, ctx: CallContext, keyIdParam: string, acti
   return key;
 }
 
-async function seal(core: Core, key: KeyRecord, plaintext: Uint8Array, ec: EncryptionContext | undefined, algorithm?: EncryptionAlgorithm): Promise<Sealed> {
+export async function seal(core: Core, key: KeyRecord, plaintext: Uint8Array, ec: EncryptionContext | undefined, algorithm?: EncryptionAlgorithm): Promise<Sealed> {
   if (algorithm !== undefined && algorithm !== 'SYMMETRIC_DEFAULT') {
     return { key, materialId: key.currentMaterialId, blob: await rsaSeal(core, key, plaintext, algorithm), algorithm };
   }

@@ -21,6 +21,7 @@ export default defineOperation(
       ...(i.EncryptionAlgorithm ? { algorithm: i.EncryptionAlgorithm } : {}),
       ...(i.DryRun ? { dryRun: true } : {}),
     });
-    return { KeyId: o.key.arn, Plaintext: o.plaintext, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT', KeyMaterialId: o.materialId };
+    // KeyMaterialId identifies symmetric material; RSA ciphertext carries none.
+    return { KeyId: o.key.arn, Plaintext: o.plaintext, EncryptionAlgorithm: o.algorithm ?? 'SYMMETRIC_DEFAULT', ...(o.algorithm ? {} : { KeyMaterialId: o.materialId }) };
   },
 );

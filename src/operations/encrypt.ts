@@ -20,7 +20,7 @@ export default defineOperation(
         ...(i.EncryptionAlgorithm ? { algorithm: i.EncryptionAlgorithm } : {}),
         ...(i.DryRun ? { dryRun: true } : {}),
       });
-      return { CiphertextBlob: s.blob, KeyId: s.key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+      return { CiphertextBlob: s.blob, KeyId: s.key.arn, EncryptionAlgorithm: s.algorithm ?? 'SYMMETRIC_DEFAULT' };
     } finally {
       i.Plaintext.fill(0);
     }

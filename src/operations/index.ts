@@ -37,14 +37,32 @@ import tagResource from './tag-resource.ts';
 import untagResource from './untag-resource.ts';
 import updateAlias from './update-alias.ts';
 import updateKeyDescription from './update-key-description.ts';
+// Asymmetric, HMAC and key-agreement keys (issue 5).
+import deriveSharedSecret from './derive-shared-secret.ts';
+import generateDataKeyPair from './generate-data-key-pair.ts';
+import generateDataKeyPairWithoutPlaintext from './generate-data-key-pair-without-plaintext.ts';
+import generateMac from './generate-mac.ts';
+import getPublicKey from './get-public-key.ts';
+import sign from './sign.ts';
+import verify from './verify.ts';
+import verifyMac from './verify-mac.ts';
 
 export type OperationName =
   | 'CancelKeyDeletion' | 'CreateAlias' | 'CreateGrant' | 'CreateKey' | 'Decrypt' | 'DeleteAlias' | 'DescribeKey' | 'DisableKey' | 'DisableKeyRotation'
   | 'EnableKey' | 'EnableKeyRotation' | 'Encrypt' | 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext' | 'GenerateRandom' | 'GetKeyPolicy' | 'GetKeyRotationStatus'
   | 'ListAliases' | 'ListGrants' | 'ListRetirableGrants' | 'RetireGrant' | 'RevokeGrant' | 'ListKeyPolicies' | 'ListKeyRotations' | 'ListKeys' | 'ListResourceTags' | 'PutKeyPolicy' | 'ReEncrypt' | 'RotateKeyOnDemand'
-  | 'ScheduleKeyDeletion' | 'TagResource' | 'UntagResource' | 'UpdateAlias' | 'UpdateKeyDescription';
+  | 'ScheduleKeyDeletion' | 'TagResource' | 'UntagResource' | 'UpdateAlias' | 'UpdateKeyDescription'
+  | 'DeriveSharedSecret' | 'GenerateDataKeyPair' | 'GenerateDataKeyPairWithoutPlaintext' | 'GenerateMac' | 'GetPublicKey' | 'Sign' | 'Verify' | 'VerifyMac';
 
 export const OPERATIONS: Readonly<Record<OperationName, Operation>> = Object.freeze({
+  DeriveSharedSecret: deriveSharedSecret,
+  GenerateDataKeyPair: generateDataKeyPair,
+  GenerateDataKeyPairWithoutPlaintext: generateDataKeyPairWithoutPlaintext,
+  GenerateMac: generateMac,
+  GetPublicKey: getPublicKey,
+  Sign: sign,
+  Verify: verify,
+  VerifyMac: verifyMac,
   CancelKeyDeletion: cancelKeyDeletion,
   CreateAlias: createAlias,
   CreateGrant: createGrant,

@@ -3,7 +3,6 @@ import type { KeyRecord } from '../domain/types.ts';
 import { keySpecInfo } from '../crypto/key-specs.ts';
 
 export function keyMetadata(k: KeyRecord): Record<string, unknown> {
-  const info = keySpecInfo(k.keySpec);
   const md: Record<string, unknown> = {
     AWSAccountId: k.account,
     KeyId: k.keyId,
@@ -21,7 +20,26 @@ export function keyMetadata(k: KeyRecord): Record<string, unknown> {
   };
   if (k.deletionDate !== undefined) md.DeletionDate = new Date(k.deletionDate);
   if (k.pendingWindowInDays !== undefined) md.PendingDeletionWindowInDays = k.pendingWindowInDays;
-  if (k.keyUsage === 'ENCRYPT_DECRYPT') md.EncryptionAlgorithms = [...info.encryptionAlgorithms];
+  Object.assign(md, keyAlgorithms(k));
   if (k.origin === 'AWS_KMS' && k.keySpec === 'SYMMETRIC_DEFAULT') md.CurrentKeyMaterialId = k.currentMaterialId;
   return md;
+}
+
+/**
+ * The algorithm lists DescribeKey and GetPublicKey carry: only the one matching the key's usage
+ * (recorded: an ECC_NIST_P256 SIGN_VERIFY key has SigningAlgorithms ["ECDSA_SHA_256"] and no
+ * EncryptionAlgorithms; an HMAC_256 key has MacAlgorithms ["HMAC_SHA_256"]).
+ */
+export function keyAlgorithms(k: Pick<KeyRecord, 'keySpec' | 'keyUsage'>): Record<string, string[]> {
+  const info = keySpecInfo(k.keySpec);
+  switch (k.keyUsage) {
+    case 'ENCRYPT_DECRYPT':
+      return { EncryptionAlgorithms: [...info.encryptionAlgorithms] };
+    case 'SIGN_VERIFY':
+      return { SigningAlgorithms: [...info.signingAlgorithms] };
+    case 'GENERATE_VERIFY_MAC':
+      return { MacAlgorithms: [...info.macAlgorithms] };
+    case 'KEY_AGREEMENT':
+      return { KeyAgreementAlgorithms: [...info.keyAgreementAlgorithms] };
+  }
 }

@@ -30,10 +30,10 @@ export default defineOperation(
       CiphertextBlob: sealed.blob,
       SourceKeyId: source.key.arn,
       KeyId: sealed.key.arn,
-      SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-      DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-      SourceKeyMaterialId: source.materialId,
-      DestinationKeyMaterialId: sealed.materialId,
+      SourceEncryptionAlgorithm: source.algorithm ?? 'SYMMETRIC_DEFAULT',
+      DestinationEncryptionAlgorithm: sealed.algorithm ?? 'SYMMETRIC_DEFAULT',
+      ...(source.algorithm ? {} : { SourceKeyMaterialId: source.materialId }),
+      ...(sealed.algorithm ? {} : { DestinationKeyMaterialId: sealed.materialId }),
     };
   },
 );

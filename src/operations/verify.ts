@@ -1,0 +1,28 @@
+import { verify } from '../domain/signing.ts';
+import { S } from '../shared/validate.ts';
+import { defineOperation, DryRunField, GrantTokensField, KeyIdField } from './operation.ts';
+import { MessageField, MessageTypeField, SigningAlgorithmField } from './sign.ts';
+
+export default defineOperation(
+  {
+    KeyId: KeyIdField,
+    Message: MessageField,
+    MessageType: MessageTypeField,
+    Signature: S.blob({ required: true, min: 1, max: 6144 }),
+    SigningAlgorithm: SigningAlgorithmField,
+    GrantTokens: GrantTokensField,
+    DryRun: DryRunField,
+  },
+  async ({ core, call }, i) => {
+    const r = await verify(core, call, {
+      keyId: i.KeyId,
+      message: i.Message,
+      signature: i.Signature,
+      algorithm: i.SigningAlgorithm,
+      ...(i.MessageType !== undefined ? { messageType: i.MessageType } : {}),
+      ...(i.GrantTokens ? { grantTokens: i.GrantTokens } : {}),
+      ...(i.DryRun ? { dryRun: true } : {}),
+    });
+    return { KeyId: r.key.arn, SignatureValid: true, SigningAlgorithm: i.SigningAlgorithm };
+  },
+);
