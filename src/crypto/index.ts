@@ -6,7 +6,7 @@ export {
   type KeySpec, type KeyUsage, type EncryptionAlgorithm, type SigningAlgorithm, type MacAlgorithm, type KeyAgreementAlgorithm, type MessageType,
   type DataKeyPairSpec, type KeySpecInfo, type SigningAlgorithmInfo, type EncryptionAlgorithmInfo, type MacAlgorithmInfo, type KeyMaterialParams,
 } from './key-specs.ts';
-export { generateKeyMaterial, privateKeyOf, publicKeyOf, publicKeyDer } from './key-material.ts';
+export { generateKeyMaterial, privateKeyOf, publicKeyOf, publicKeyDer, signingKeyOf, verifyingKeyOf, type SigningKey, type VerifyingKey } from './key-material.ts';
 export { signMessage, verifyMessage } from './signatures.ts';
 export { oaepEncrypt, oaepDecrypt } from './rsa-oaep.ts';
 export { hmac, hmacVerify } from './hmac.ts';

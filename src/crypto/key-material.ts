@@ -1,11 +1,13 @@
 /**
  * Making and reading key material on node:crypto. Unwrapped material is raw bytes for AES and
  * HMAC keys and a PKCS#8 DER private key for asymmetric keys (what GenerateDataKeyPair returns
- * as PrivateKeyPlaintext, too). Generation runs on libuv's thread pool (`generateKeyPair`), so an
- * RSA-4096 key does not stall the event loop.
+ * as PrivateKeyPlaintext, too); for ML-DSA, which Node.js 20 cannot parse, the PKCS#8 seed form
+ * read by ml-dsa.ts. Generation runs on libuv's thread pool (`generateKeyPair`), so an RSA-4096
+ * key does not stall the event loop; an ML-DSA key is 32 bytes from the Rng.
  */
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import type { KeyMaterialParams } from './key-specs.ts';
+import { ML_DSA_SEED_BYTES, mlDsaKeyOf, mlDsaPkcs8, mlDsaPublicKeyOf, mlDsaSpki, type MlDsaPrivateKey, type MlDsaPublicKey } from './ml-dsa.ts';
 import type { Rng } from './rng.ts';
 
 function derPair(type: 'rsa' | 'ec' | 'ed25519', options: Record<string, unknown>): Promise<Uint8Array> {
@@ -31,7 +33,14 @@ export async function generateKeyMaterial(params: KeyMaterialParams, rng: Rng): 
       return derPair('ec', { namedCurve: params.curve });
     case 'ed25519':
       return derPair('ed25519', {});
-    case 'ml-dsa':
+    case 'ml-dsa': {
+      const seed = rng.bytes(ML_DSA_SEED_BYTES);
+      try {
+        return mlDsaPkcs8(params.parameterSet, seed);
+      } finally {
+        seed.fill(0);
+      }
+    }
     case 'sm2':
       throw new RangeError(`no generator for ${params.kind} key material`);
   }
@@ -58,6 +67,22 @@ export function publicKeyOf(material: Uint8Array): KeyObject {
 
 /** DER-encoded X.509 SubjectPublicKeyInfo (RFC 5280), as GetPublicKey returns it. */
 export function publicKeyDer(material: Uint8Array): Uint8Array {
+  const mlDsa = mlDsaKeyOf(material);
+  if (mlDsa) return mlDsaSpki(mlDsa);
   const der = publicKeyOf(material).export({ type: 'spki', format: 'der' });
   return new Uint8Array(der.buffer, der.byteOffset, der.length);
+}
+
+/** What Sign uses: node:crypto's key for RSA, ECC and Ed25519 material, the ML-DSA key pair for ML-DSA material. */
+export type SigningKey = KeyObject | MlDsaPrivateKey;
+/** What Verify uses: the public half of the same. */
+export type VerifyingKey = KeyObject | MlDsaPublicKey;
+
+export function signingKeyOf(material: Uint8Array): SigningKey {
+  return mlDsaKeyOf(material) ?? privateKeyOf(material);
+}
+
+export function verifyingKeyOf(material: Uint8Array): VerifyingKey {
+  const mlDsa = mlDsaKeyOf(material);
+  return mlDsa ? mlDsaPublicKeyOf(mlDsa) : publicKeyOf(material);
 }

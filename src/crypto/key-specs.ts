@@ -48,7 +48,10 @@ export type HashName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 /** OpenSSL / Node curve names. */
 export type EcCurve = 'prime256v1' | 'secp384r1' | 'secp521r1' | 'secp256k1';
 
-/** How a key's material is made and stored (unwrapped form): raw bytes, or a PKCS#8 DER private key. */
+/**
+ * How a key's material is made and stored (unwrapped form): raw bytes, or a PKCS#8 DER private key
+ * (for ML-DSA the RFC 9881 seed form, see ml-dsa.ts).
+ */
 export type KeyMaterialParams =
   | { readonly kind: 'aes'; readonly bytes: number }
   | { readonly kind: 'hmac'; readonly bytes: number }
@@ -73,7 +76,6 @@ export interface KeySpecInfo {
   readonly keyAgreementAlgorithms: readonly KeyAgreementAlgorithm[];
 }
 
-const NO_ML_DSA = 'is not supported by this build of Trent: Node.js 20 has no ML-DSA (FIPS 204) and no audited ML-DSA library is installed.';
 const NO_SM2 = 'is not supported by Trent: SM2 keys exist only in AWS China Regions.';
 
 const none = { encryptionAlgorithms: [], signingAlgorithms: [], macAlgorithms: [], keyAgreementAlgorithms: [] } as const;
@@ -92,9 +94,9 @@ const ecc = (spec: KeySpec, curve: EcCurve, algorithm: SigningAlgorithm, agreeme
 const hmac = (spec: KeySpec, bits: number, algorithm: MacAlgorithm): KeySpecInfo => ({
   ...none, spec, usages: ['GENERATE_VERIFY_MAC'], material: { kind: 'hmac', bytes: bits / 8 }, supported: true, macAlgorithms: [algorithm],
 });
+// "ML-DSA → SIGN_VERIFY" only; Node.js 20 has no ML-DSA, so ml-dsa.ts uses @noble/post-quantum.
 const mlDsa = (spec: KeySpec, parameterSet: 44 | 65 | 87): KeySpecInfo => ({
-  ...none, spec, usages: ['SIGN_VERIFY'], material: { kind: 'ml-dsa', parameterSet }, supported: false,
-  unsupportedReason: `KeySpec ${spec} ${NO_ML_DSA}`, signingAlgorithms: ['ML_DSA_SHAKE_256'],
+  ...none, spec, usages: ['SIGN_VERIFY'], material: { kind: 'ml-dsa', parameterSet }, supported: true, signingAlgorithms: ['ML_DSA_SHAKE_256'],
 });
 
 const TABLE: Readonly<Record<KeySpec, KeySpecInfo>> = Object.freeze({
@@ -150,10 +152,10 @@ const SIGNING: Readonly<Record<SigningAlgorithm, SigningAlgorithmInfo>> = Object
   ECDSA_SHA_512: sig('ECDSA_SHA_512', 'ecdsa', 'sha512', 64, RAW_OR_DIGEST),
   SM2DSA: sig('SM2DSA', 'sm2', 'sm3', 32, RAW_OR_DIGEST, `Signing algorithm SM2DSA ${NO_SM2}`),
   // "When the value of MessageType is EXTERNAL_MU the length of the Message value must be 64 bytes."
-  ML_DSA_SHAKE_256: sig('ML_DSA_SHAKE_256', 'ml-dsa', 'shake256', 64, ['RAW', 'EXTERNAL_MU'], `Signing algorithm ML_DSA_SHAKE_256 ${NO_ML_DSA}`),
+  ML_DSA_SHAKE_256: sig('ML_DSA_SHAKE_256', 'ml-dsa', 'shake256', 64, ['RAW', 'EXTERNAL_MU']),
   ED25519_SHA_512: sig('ED25519_SHA_512', 'ed25519', 'sha512', 64, ['RAW']),
-  ED25519_PH_SHA_512: sig('ED25519_PH_SHA_512', 'ed25519ph', 'sha512', 64, ['DIGEST'],
-    'Signing algorithm ED25519_PH_SHA_512 is not supported by this build of Trent: Node.js 20 has no Ed25519ph (RFC 8032) and no audited Ed25519ph library is installed.'),
+  // DIGEST only, and KMS still prehashes the 64-byte digest: Ed25519ph over SHA-512(Message) (ed25519ph.ts).
+  ED25519_PH_SHA_512: sig('ED25519_PH_SHA_512', 'ed25519ph', 'sha512', 64, ['DIGEST']),
 });
 
 export interface EncryptionAlgorithmInfo {

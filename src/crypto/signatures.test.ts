@@ -119,6 +119,7 @@ describe('signMessage / verifyMessage', () => {
         }
       }
     }
-    assert.equal(checked, 6 * 2 + 4 * 2 + 1);
+    // RSA: 6 algorithms × RAW/DIGEST; four ECDSA curves × RAW/DIGEST; Ed25519: ED25519_SHA_512 RAW and ED25519_PH_SHA_512 DIGEST.
+    assert.equal(checked, 6 * 2 + 4 * 2 + 2);
   });
 });

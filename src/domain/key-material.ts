@@ -1,7 +1,8 @@
 /**
  * The first material of a new key, for any spec the key-spec table can make: 256-bit AES,
- * HMAC keys of the digest's size, PKCS#8 private keys for RSA, ECC and Ed25519. Wrapped by
- * the root keyring before anything else sees it, like symmetric material.
+ * HMAC keys of the digest's size, PKCS#8 private keys for RSA, ECC and Ed25519, and for ML-DSA
+ * the 32-byte seed in its PKCS#8 form (crypto/ml-dsa.ts says why the seed). Wrapped by the root
+ * keyring before anything else sees it, like symmetric material.
  */
 import { generateKeyMaterial } from '../crypto/key-material.ts';
 import type { KeySpecInfo } from '../crypto/key-specs.ts';
