@@ -16,8 +16,8 @@ import { POSTGRES_UNAVAILABLE, postgresServerForTests } from './support/postgres
 
 const ROOT = join(import.meta.dirname, '..');
 
-/** End-to-end files that choose their store themselves (PostgreSQL only): the second pass would repeat them. */
-const OWN_STORE = new Set(['test/e2e/multi-node.test.ts', 'test/e2e/store-outage.test.ts']);
+/** End-to-end files that choose their store themselves (TRENT_TEST_STORE changes nothing in them): the second pass would only repeat them. */
+const OWN_STORE = new Set(['test/e2e/multi-node.test.ts', 'test/e2e/store-outage.test.ts', 'test/e2e/rotation-processes.test.ts']);
 
 function testFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })

@@ -14,23 +14,25 @@ export interface LoadResult {
 }
 
 export interface LoadOptions {
-  url: string;
+  /** Several URLs (nodes behind one endpoint): request i goes to url[i % n]. */
+  url: string | string[];
   connections: number;
   requests: number;
-  /** Builds one request (headers + body); called once per request. */
-  make: (i: number) => { headers: Record<string, string>; body: string };
+  /** Builds one request (headers + body) for the node it goes to; called once per request. */
+  make: (i: number, node: URL) => { headers: Record<string, string>; body: string };
   expectStatus?: number;
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
-  const u = new URL(o.url);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) throw new Error('benchmarks target loopback only');
+  const urls = (Array.isArray(o.url) ? o.url : [o.url]).map((s) => new URL(s));
+  for (const u of urls) if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) throw new Error('benchmarks target loopback only');
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
   const lat: number[] = [];
   let next = 0;
   const one = (i: number) =>
     new Promise<void>((resolve, reject) => {
-      const { headers, body } = o.make(i);
+      const u = urls[i % urls.length]!;
+      const { headers, body } = o.make(i, u);
       const t0 = process.hrtime.bigint();
       const req = http.request({ host: u.hostname, port: u.port, path: '/', method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
         const chunks: Buffer[] = [];

@@ -23,8 +23,8 @@ export class LightSigner {
     private readonly service = 'kms',
   ) {}
 
-  /** Headers for a POST / with this body and target. */
-  sign(host: string, target: string, body: string, now = new Date()): Record<string, string> {
+  /** Headers for a POST / with this body (a string is signed as UTF-8) and target. */
+  sign(host: string, target: string, body: string | Uint8Array, now = new Date()): Record<string, string> {
     const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
     const day = amzDate.slice(0, 8);
     if (day !== this.#day) {

@@ -20,6 +20,15 @@ import { ensureTlsFiles } from '../server/tls-files.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.ts';
 import { bootstrapRootCredentials, type BootstrapResult } from './bootstrap-credentials.ts';
+import { AuditLog } from '../audit/audit-log.ts';
+import { Auditor } from '../audit/auditor.ts';
+import { auditedStore } from '../audit/audit-store.ts';
+import { type AuditFileOps, nodeFileOps } from '../audit/files.ts';
+import { claimNode, type NodeLock } from '../audit/node-lock.ts';
+import { createLogger } from '../metrics/logger.ts';
+import { applySeed } from '../seed/apply-seed.ts';
+import { loadSeedFile, SeedFileError, type SeedPlan } from '../seed/seed-file.ts';
+import { TrentMetrics } from '../metrics/metrics.ts';
 
 export interface Trent {
   readonly url: string;
@@ -30,6 +39,11 @@ export interface Trent {
   readonly server: TrentServer;
   readonly scheduler: Scheduler;
   readonly identities: IdentitySource;
+  /** The audit trail (absent only when started with `audit: false`). */
+  readonly auditor?: Auditor;
+  /** The name of this node's audit chain. */
+  readonly nodeId?: string;
+  readonly metrics: TrentMetrics;
   close(): Promise<void>;
 }
 
@@ -40,6 +54,10 @@ export interface TrentOptions {
   authorizer?: Authorizer;
   /** Tests and benchmarks: wraps the opened store (fault injection, caching experiments). */
   wrapStore?: (store: KeyStore) => KeyStore;
+  /** Benchmarks only: `false` runs without the audit trail (the baseline durable audit is measured against). */
+  audit?: false;
+  /** Tests: wraps the audit files' operations (make the disk fail, then heal). */
+  wrapAuditFiles?: (ops: AuditFileOps) => AuditFileOps;
 }
 
 export class StartupError extends Error {}
@@ -69,24 +87,71 @@ async function openStore(config: TrentConfig): Promise<KeyStore> {
 }
 
 export async function createTrent(config: TrentConfig, opts: TrentOptions = {}): Promise<Trent> {
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const logger = createLogger();
+  const log = opts.log ?? ((line: string) => logger.info(line));
   const baseClock = opts.clock ?? systemClock;
   const rng = opts.rng ?? systemRng;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   // Load the identities file first: a mistake in it stops the start before anything is touched.
   const identities = new IdentitySource(config.identitiesFile !== undefined ? IdentityRegistry.load(config.identitiesFile) : IdentityRegistry.empty());
+  // The seed file too: a mistake in it (file, line, field) stops the start with nothing applied.
+  let seedPlan: SeedPlan | undefined;
+  try {
+    seedPlan = config.seedFile !== undefined ? loadSeedFile(config.seedFile) : undefined;
+  } catch (e) {
+    throw e instanceof SeedFileError ? new StartupError(e.message, { cause: e }) : e;
+  }
   const root = loadOrCreateRootKey(config.dataDir, rng);
   const keyring = new FileKeyring(root.key, rng);
   const opened = await openStore(config);
-  const store = opts.wrapStore ? opts.wrapStore(opened) : opened;
+  const baseStore = opts.wrapStore ? opts.wrapStore(opened) : opened;
+  let store: KeyStore = baseStore;
   let clock: Clock = baseClock;
   let controlled: ControlledClock | undefined;
+  let auditor: Auditor | undefined;
+  let nodeLock: NodeLock | undefined;
+  const accountsSeen = new Set<string>([config.accountId]);
+  let coreRef: Core | undefined;
+  const metrics = new TrentMetrics({
+    cacheStats: () => coreRef?.cacheStats ?? { hits: 0, misses: 0 },
+    keysByState: () => countKeysByState(baseStore, [...accountsSeen], config.region),
+  });
   try {
     if (config.clockControl) {
       // The offset is persisted, so a restarted Trent keeps the time a test moved it to.
       controlled = new ControlledClock(baseClock, Number((await store.getMeta('clock_offset_ms')) ?? 0));
       clock = controlled;
+    }
+    if (opts.audit !== false) {
+      // Before anything can change: every write from here on waits for its audit entry.
+      const auditClock = clock;
+      try {
+        mkdirSync(config.auditDir, { recursive: true, mode: 0o700 });
+        nodeLock = claimNode(config.auditDir, config.nodeId);
+        const auditLog = await AuditLog.open({
+          dir: config.auditDir,
+          nodeId: nodeLock.nodeId,
+          now: () => auditClock.now(),
+          fileOps: opts.wrapAuditFiles ? opts.wrapAuditFiles(nodeFileOps) : nodeFileOps,
+          onFlush: (seconds, entries, ok) => metrics.observeFlush(seconds, entries, ok),
+        });
+        auditor = new Auditor({
+          log: auditLog,
+          clock: auditClock,
+          region: config.region,
+          onEvent: (record, usage) => {
+            if (usage.account !== undefined) accountsSeen.add(usage.account);
+            if (record.errorCode === undefined) metrics.observeUsage(usage);
+          },
+        });
+      } catch (e) {
+        // Fail closed at start too: without a writable audit trail, Trent does not serve.
+        nodeLock?.release();
+        nodeLock = undefined;
+        throw new StartupError(`cannot open the audit trail in ${config.auditDir}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+      store = auditedStore(baseStore, auditor);
     }
     // A node with another root key must refuse to start, not fail on every decrypt later.
     const check = await store.putMetaIfAbsent('root_key_check', keyring.checkValue());
@@ -114,7 +179,16 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
 
     const policyAuthorizer = new PolicyAuthorizer({ identities: () => identities.current, clock, partition: config.partition, onDeny: (why) => log(why) });
     const core = new Core({ store, keyring, clock, rng, authorizer: opts.authorizer ?? policyAuthorizer, partition: config.partition });
+    coreRef = core;
     policyAuthorizer.bind(core);
+    if (seedPlan) {
+      try {
+        await applySeed(core, seedPlan, { account: config.accountId, region: config.region, log });
+      } catch (e) {
+        if (e instanceof SeedFileError) throw new StartupError(e.message, { cause: e });
+        throw e;
+      }
+    }
     let tls: { cert: Buffer; key: Buffer } | undefined;
     let caPath: string | undefined;
     if (config.tls) {
@@ -123,7 +197,31 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       tls = { cert: readFileSync(files.certPath), key: readFileSync(files.keyPath) };
       caPath = files.caPath;
     }
-    const scheduler = new Scheduler(core, { intervalMs: config.schedulerIntervalMs, log });
+    const audited = auditor;
+    const scheduler = new Scheduler(core, {
+      intervalMs: config.schedulerIntervalMs,
+      log,
+      // CloudTrail's AwsServiceEvent records: RotateKey (automatic rotation) and DeleteKey.
+      ...(audited
+        ? {
+            events: {
+              rotated: async (keyId: string, materialId: string) => {
+                const k = await baseStore.getKey(keyId);
+                if (k) await audited.serviceEvent('RotateKey', k, { rotationType: 'AUTOMATIC', keyOrigin: k.origin, currentKeyMaterialId: materialId });
+              },
+              deleted: async (keyId: string) => {
+                const gone = await baseStore.getDeletedKey(keyId);
+                if (gone) await audited.serviceEvent('DeleteKey', { keyId, arn: gone.arn, account: gone.arn.split(':')[4] ?? '' }, {});
+              },
+              // Imported material deleted at its ValidTo (CloudTrail's DeleteExpiredKeyMaterial).
+              expired: async (keyId: string, materialIds: string[]) => {
+                const k = await baseStore.getKey(keyId);
+                if (k) await audited.serviceEvent('DeleteExpiredKeyMaterial', k, { keyMaterialIds: materialIds });
+              },
+            },
+          }
+        : {}),
+    });
     const ctl = controlled;
     // With several nodes on one store the offset is the store's: each node adopts a larger one
     // before every request and before moving the clock, so they agree on the time and a due job
@@ -151,6 +249,10 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       ...(tls ? { tls } : {}),
       ...(clockControl ? { clockControl } : {}),
       sts: new StsService(creds, identities, baseClock, config.partition),
+      ...(auditor ? { audit: auditor } : {}),
+      metrics,
+      ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),
+      ...(logger.isLevelEnabled('debug') ? { requestLog: (fields: Record<string, unknown>) => logger.debug(fields, 'request') } : {}),
     });
     const { port } = await server.listen(config.port, config.host);
     scheduler.start();
@@ -165,14 +267,38 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       server,
       scheduler,
       identities,
+      ...(auditor ? { auditor } : {}),
+      ...(nodeLock ? { nodeId: nodeLock.nodeId } : {}),
+      metrics,
       async close() {
         await server.close();
         await scheduler.stop();
+        await auditor?.close();
+        nodeLock?.release();
         await store.close();
       },
     };
   } catch (e) {
+    await auditor?.close().catch(() => undefined);
+    nodeLock?.release();
     await store.close();
     throw e;
   }
+}
+
+/** Keys per state for `trent_keys`: the accounts this node has seen, paged, bounded. */
+async function countKeysByState(store: KeyStore, accounts: string[], region: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  let budget = 100_000;
+  for (const account of accounts) {
+    let after: string | undefined;
+    while (budget > 0) {
+      const page = await store.listKeys(account, region, after, 1000);
+      for (const k of page) counts[k.state] = (counts[k.state] ?? 0) + 1;
+      budget -= page.length;
+      if (page.length < 1000) break;
+      after = page[page.length - 1]!.keyId;
+    }
+  }
+  return counts;
 }

@@ -4,9 +4,14 @@ import { createTrent, StartupError } from '../app/create-trent.ts';
 import { IdentitiesError } from '../auth/identities.ts';
 import { buildConfig, ConfigError } from '../config/config.ts';
 import { EXPLAIN_USAGE, policyExplain } from './policy-explain.ts';
+import { auditCommand } from './audit-command.ts';
+import { costCommand } from './cost-command.ts';
 
 const USAGE = `Usage: trent serve [options]
        trent policy explain --principal ARN --action kms:Decrypt --key KEY_ID [--identities FILE] [--context k=v]
+       trent audit verify [--data-dir D] [--node ID]
+       trent audit query [--data-dir D] [--key K] [--principal ARN] [--event NAME] [--since T] [--errors] [--format table]
+       trent cost [--data-dir D] [--month YYYY-MM] [--no-free-tier] [--json]
 
 Options:
   --port <n>          port to listen on (default 4599; 0 picks a free port)
@@ -18,11 +23,18 @@ Options:
   --store <url>       postgres://… to use PostgreSQL instead of the embedded SQLite
   --identities <file> accounts, users, roles, access keys and identity policies (YAML or JSON);
                       re-read on SIGHUP
+  --seed <file>       keys (fixed ids and material), aliases, policies, tags, grants to create on
+                      start if absent: local-kms's seed.yaml unchanged, or Trent's format (README)
   --clock-control     tests only: POST /_trent/clock moves Trent's clock forward and runs due
                       rotations and deletions (refused with a non-loopback --host)
   --scheduler-interval <s>  seconds between scheduler runs (default 60)
+  --audit-dir <dir>   where the audit trail is written (default <data-dir>/audit)
+  --node-id <id>      this node's audit chain name (default: the host name)
+  --max-connections <n>  open connections served at once (default 1024); past it a request
+                      gets ThrottlingException and its connection closes
 
-Environment: TRENT_ROOT_ACCESS_KEY_ID, TRENT_ROOT_SECRET_ACCESS_KEY, TRENT_STORE_URL
+Environment: TRENT_ROOT_ACCESS_KEY_ID, TRENT_ROOT_SECRET_ACCESS_KEY, TRENT_STORE_URL, TRENT_NODE_ID,
+TRENT_LOG_LEVEL (pino level; debug logs one line per request)
 `;
 
 async function serve(args: string[]): Promise<void> {
@@ -38,7 +50,11 @@ async function serve(args: string[]): Promise<void> {
       store: { type: 'string' },
       'clock-control': { type: 'boolean' },
       identities: { type: 'string' },
+      seed: { type: 'string' },
       'scheduler-interval': { type: 'string' },
+      'audit-dir': { type: 'string' },
+      'node-id': { type: 'string' },
+      'max-connections': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -58,7 +74,11 @@ async function serve(args: string[]): Promise<void> {
       storeUrl: values.store,
       clockControl: values['clock-control'],
       identitiesFile: values.identities,
+      seedFile: values.seed,
       schedulerIntervalSeconds: values['scheduler-interval'],
+      auditDir: values['audit-dir'],
+      nodeId: values['node-id'],
+      maxConnections: values['max-connections'],
     },
     process.env,
   );
@@ -66,6 +86,7 @@ async function serve(args: string[]): Promise<void> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`Trent listening on ${trent.url} (region ${config.region}, account ${config.accountId})`);
   out(`data directory: ${config.dataDir}`);
+  if (trent.nodeId !== undefined) out(`audit trail: ${config.auditDir} (node ${trent.nodeId})`);
   if (trent.caPath) out(`CA certificate (for --ca-bundle / AWS_CA_BUNDLE / NODE_EXTRA_CA_CERTS): ${trent.caPath}`);
   if (trent.credentials.generated) {
     out(`generated root credentials for account ${config.accountId}: access key id ${trent.credentials.accessKeyId}`);
@@ -113,6 +134,10 @@ export async function main(argv: string[]): Promise<number> {
           return 2;
         }
         return await policyExplain(rest.slice(1), (l) => process.stdout.write(`${l}\n`));
+      case 'audit':
+        return await auditCommand(rest, (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`));
+      case 'cost':
+        return await costCommand(rest, (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`));
       case undefined:
       case 'help':
       case '--help':

@@ -15,10 +15,18 @@ export interface TrentConfig {
   readonly rootSecretAccessKey?: string;
   /** The identities file (accounts, users, roles, access keys, identity policies), if any. */
   readonly identitiesFile?: string;
+  /** The seed file (keys, aliases, grants to create on start), if any. */
+  readonly seedFile?: string;
   /** Enables POST /_trent/clock (tests only; loopback hosts only). */
   readonly clockControl: boolean;
   /** How often the scheduler looks for due rotations and deletions. */
   readonly schedulerIntervalMs: number;
+  /** Where this node's audit chain is written (default `<data-dir>/audit`). */
+  readonly auditDir: string;
+  /** This node's audit chain name; default: the host name (`-2`, `-3`… when taken by a running node). */
+  readonly nodeId?: string;
+  /** Open connections served at once; past it a request gets ThrottlingException (default 1024). */
+  readonly maxConnections?: number;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -43,7 +51,11 @@ export interface ConfigInput {
   storeUrl?: string | undefined;
   clockControl?: boolean | undefined;
   identitiesFile?: string | undefined;
+  seedFile?: string | undefined;
   schedulerIntervalSeconds?: string | number | undefined;
+  auditDir?: string | undefined;
+  nodeId?: string | undefined;
+  maxConnections?: string | number | undefined;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -69,11 +81,20 @@ export function buildConfig(input: ConfigInput, env: Record<string, string | und
   if (clockControl && !LOOPBACK.test(host)) throw new ConfigError('--clock-control is for tests: it is refused with a non-loopback --host');
   const interval = Number(input.schedulerIntervalSeconds ?? 60);
   if (!Number.isFinite(interval) || interval <= 0) throw new ConfigError('--scheduler-interval must be a positive number of seconds');
+  const nodeId = input.nodeId ?? (env.TRENT_NODE_ID || undefined);
+  if (nodeId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(nodeId)) throw new ConfigError(`--node-id must be 1-64 characters A-Z a-z 0-9 _ -, got ${nodeId}`);
+  const maxConnections = input.maxConnections === undefined ? undefined : Number(input.maxConnections);
+  if (maxConnections !== undefined && (!Number.isInteger(maxConnections) || maxConnections < 1)) throw new ConfigError(`--max-connections must be a positive integer, got ${input.maxConnections}`);
+  const dataDir = resolve(input.dataDir ?? DEFAULTS.dataDir);
   return Object.freeze({
+    ...(maxConnections !== undefined ? { maxConnections } : {}),
+    auditDir: input.auditDir !== undefined ? resolve(input.auditDir) : resolve(dataDir, 'audit'),
+    ...(nodeId !== undefined ? { nodeId } : {}),
     clockControl,
     schedulerIntervalMs: interval * 1000,
     ...(input.identitiesFile !== undefined ? { identitiesFile: resolve(input.identitiesFile) } : {}),
-    dataDir: resolve(input.dataDir ?? DEFAULTS.dataDir),
+    ...(input.seedFile !== undefined ? { seedFile: resolve(input.seedFile) } : {}),
+    dataDir,
     host,
     port,
     tls: input.tls ?? DEFAULTS.tls,

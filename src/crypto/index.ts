@@ -11,3 +11,5 @@ export { signMessage, verifyMessage } from './signatures.ts';
 export { oaepEncrypt, oaepDecrypt } from './rsa-oaep.ts';
 export { hmac, hmacVerify } from './hmac.ts';
 export { peerPublicKey, ecdhSharedSecret } from './ecdh.ts';
+export { wrappingAlgorithmInfo, wrappingKeySpecInfo, generateWrappingKeyPair, unwrapKeyMaterial, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS, type WrappingAlgorithm, type WrappingKeySpec } from './import-wrapping.ts';
+export { checkImportedMaterial, importedMaterialId } from './imported-material.ts';

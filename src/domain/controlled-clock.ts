@@ -29,6 +29,13 @@ export class ControlledClock implements Clock {
     if (Number.isFinite(offsetMs) && offsetMs > this.#offsetMs) this.#offsetMs = offsetMs;
   }
 
+  /** Moves the clock forward by `ms` (≥ 0) from wherever it is when called. */
+  advance(ms: number): boolean {
+    if (!Number.isFinite(ms) || ms < 0) return false;
+    this.#offsetMs += ms;
+    return true;
+  }
+
   /** Moves the clock to `target`; returns false (and changes nothing) if that is in the past. */
   moveTo(target: Date): boolean {
     const delta = target.getTime() - this.now().getTime();

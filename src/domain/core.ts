@@ -45,6 +45,8 @@ export class Core {
   /** The alias a request named a key by (kms:RequestAlias), per resolved record. */
   readonly #requestAlias = new WeakMap<KeyRecord, string>();
   readonly #cacheSize: number;
+  /** Unwrapped-material cache lookups (metrics). */
+  readonly cacheStats = { hits: 0, misses: 0 };
 
   constructor(d: CoreDeps) {
     this.store = d.store;
@@ -153,9 +155,14 @@ export class Core {
   async material(keyId: string, materialId: string): Promise<Uint8Array | undefined> {
     const id = `${keyId}/${materialId}`;
     const hit = this.#cache.get(id);
-    if (hit) return hit;
+    if (hit) {
+      this.cacheStats.hits++;
+      return hit;
+    }
+    this.cacheStats.misses++;
     const rec = await this.store.getMaterial(keyId, materialId);
-    if (!rec) return undefined;
+    // Imported material that was deleted or expired keeps its record but not its bytes.
+    if (!rec || rec.wrapped.length === 0) return undefined;
     const plain = this.keyring.unwrap(rec.wrapped, materialAad(keyId, materialId));
     this.cacheMaterial(keyId, materialId, plain);
     return plain;

@@ -5,6 +5,7 @@ import { isKeyId } from '../shared/ids.ts';
 import type { CallContext, Core } from './core.ts';
 import { defaultKeyPolicy } from './default-policy.ts';
 import { newKeyMaterial } from './key-material.ts';
+import { importedKeyState } from './imported-materials.ts';
 import { assertState, invalidState } from './key-state.ts';
 import { checkNewTags } from './tags.ts';
 import type { KeyRecord, Tag } from './types.ts';
@@ -31,8 +32,9 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
   const usage = input.keyUsage ?? 'ENCRYPT_DECRYPT';
   if (!info.usages.includes(usage)) throw new ValidationException(`KeyUsage ${usage} is not compatible with KeySpec ${spec}`);
   if (!info.supported) throw new UnsupportedOperationException(info.unsupportedReason ?? `KeySpec ${spec} is not supported by this version of Trent.`);
-  if (input.origin !== undefined && input.origin !== 'AWS_KMS') {
-    throw new UnsupportedOperationException(`Origin ${input.origin} is not supported by this version of Trent.`);
+  const origin = input.origin ?? 'AWS_KMS';
+  if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') {
+    throw new UnsupportedOperationException(`Origin ${origin} is not supported by this version of Trent.`);
   }
   if (input.multiRegion) throw new UnsupportedOperationException('Multi-Region keys are not supported by this version of Trent.');
   if (input.tags) checkNewTags(input.tags);
@@ -45,7 +47,7 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
     conditions: {
       'kms:KeySpec': spec,
       'kms:KeyUsage': usage,
-      'kms:KeyOrigin': 'AWS_KMS',
+      'kms:KeyOrigin': origin,
       'kms:MultiRegion': 'false',
       'kms:BypassPolicyLockoutSafetyCheck': String(input.bypassPolicyLockoutSafetyCheck ?? false),
       ...(input.tags ? { 'aws:TagKeys': input.tags.map((t) => t.TagKey) } : {}),
@@ -53,7 +55,9 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
     },
   });
   const keyId = core.rng.uuid();
-  const { record, plain } = await newKeyMaterial(core, keyId, info);
+  // "Keys with imported key material are created in the PendingImport state" with no material
+  // (key-state reference); their first material comes from ImportKeyMaterial.
+  const first = origin === 'AWS_KMS' ? await newKeyMaterial(core, keyId, info) : undefined;
   const key: KeyRecord = {
     keyId,
     arn: core.keyArn(ctx.region, account, keyId),
@@ -64,17 +68,17 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
     description: input.description ?? '',
     keySpec: spec,
     keyUsage: usage,
-    origin: 'AWS_KMS',
+    origin,
     keyManager: 'CUSTOMER',
-    state: 'Enabled',
+    state: first ? 'Enabled' : 'PendingImport',
     multiRegion: false,
     policy,
     tags: input.tags ?? [],
-    currentMaterialId: record.materialId,
+    currentMaterialId: first?.record.materialId ?? '',
     rotation: { enabled: false, onDemandCount: 0 },
   };
-  await core.store.createKey(key, record);
-  core.cacheMaterial(keyId, record.materialId, plain);
+  await core.store.createKey(key, first?.record);
+  if (first) core.cacheMaterial(keyId, first.record.materialId, first.plain);
   return key;
 }
 
@@ -156,10 +160,12 @@ export async function cancelKeyDeletion(core: Core, ctx: CallContext, keyIdParam
   await core.authorize(ctx, 'kms:CancelKeyDeletion', key);
   const notPending = (k: KeyRecord) => new KMSInvalidStateException(`${k.arn} is not pending deletion.`);
   if (key.state !== 'PendingDeletion') throw key.state === 'Enabled' || key.state === 'Disabled' ? notPending(key) : invalidState(key);
-  // "When you cancel the deletion, the key state changes to Disabled" (CancelKeyDeletion reference).
+  // "When you cancel the deletion, the key state changes to Disabled" (CancelKeyDeletion reference) —
+  // or PendingImport for a key whose imported material was deleted or expired meanwhile.
+  const materials = key.origin === 'EXTERNAL' ? await core.store.listMaterials(key.keyId) : [];
   return core.mutate(key, (k) => {
     if (k.state !== 'PendingDeletion') throw notPending(k);
     const { deletionDate: _d, pendingWindowInDays: _w, ...rest } = k;
-    return { ...rest, state: 'Disabled' };
+    return { ...rest, state: k.origin === 'EXTERNAL' && importedKeyState({ ...rest, state: 'Disabled' }, materials) === 'PendingImport' ? 'PendingImport' : 'Disabled' };
   });
 }

@@ -77,7 +77,6 @@ export class PolicyAuthorizer implements Authorizer {
     const roleArn = roleArnOf(p);
     const identityPolicies = this.#deps.identities().policiesFor(p.arn, roleArn);
     const operation = req.action.startsWith('kms:') ? req.action.slice(4) : req.action;
-    const grantAllows = req.key && this.#core ? await grantsAllow(this.#core, req.key, p, operation, req.encryptionContext, req.grantTokens ?? []) : false;
     const context: RequestContext = {
       ...req.conditions,
       'kms:CallerAccount': p.accountId,
@@ -92,11 +91,19 @@ export class PolicyAuthorizer implements Authorizer {
       context,
       keyPolicy: req.key ? this.keyPolicy(req.key) : null,
       identityPolicies,
-      grantAllows,
+      grantAllows: false,
       now: this.#deps.clock.now(),
     };
-    const decision = decide(input);
+    // Grants are the last resort of the decision (decide.ts): look them up only when the
+    // policies alone do not allow. A key may hold 50,000 grants; reading them all on every
+    // request the key policy already allows made each call on such a key cost O(grants).
+    let decision = decide(input);
     if (decision.allowed) return;
+    if (req.key && this.#core && (await grantsAllow(this.#core, req.key, p, operation, req.encryptionContext, req.grantTokens ?? []))) {
+      input.grantAllows = true;
+      decision = decide(input);
+      if (decision.allowed) return;
+    }
     this.#deps.onDeny?.(`denied ${req.action} on ${req.resource} for ${p.arn}:\n${explainDecision(decision)}`);
     throw new AccessDeniedException(accessDeniedMessage(decision, input));
   }

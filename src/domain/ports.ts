@@ -36,8 +36,11 @@ export interface KeyStore {
   getMeta(name: string): Promise<string | undefined>;
   putMeta(name: string, value: string): Promise<void>;
 
-  /** Creates the key and its first material together, or nothing. */
-  createKey(key: KeyRecord, material: MaterialRecord): Promise<void>;
+  /**
+   * Creates the key and its first material together, or nothing. Without a material: a key of
+   * Origin EXTERNAL, which has none until ImportKeyMaterial.
+   */
+  createKey(key: KeyRecord, material?: MaterialRecord): Promise<void>;
   getKey(keyId: string): Promise<KeyRecord | undefined>;
   /** Keys of one account and Region, ordered by key id, after the given key id. */
   listKeys(account: string, region: string, afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]>;
@@ -45,11 +48,26 @@ export interface KeyStore {
   updateKey(key: KeyRecord, expectedVersion: number): Promise<void>;
   /** Adds a material and replaces the key row in one transaction (rotation); StoreConflictError on a lost race. */
   addMaterial(key: KeyRecord, expectedVersion: number, material: MaterialRecord): Promise<void>;
-  /** Deletes the key, its materials, aliases and grants in one transaction, leaving a tombstone. */
-  deleteKey(keyId: string, deletedAt: number): Promise<void>;
+  /**
+   * Writes materials of the key — each inserted, or replacing the stored one with the same
+   * material id — and replaces the key row, in one transaction, if the stored key is at
+   * `expectedVersion`; else StoreConflictError and nothing changes. Imported key material:
+   * import, re-import, deletion, expiry, and rotation to a material imported for it.
+   */
+  putMaterials(key: KeyRecord, expectedVersion: number, materials: readonly MaterialRecord[]): Promise<void>;
+  /**
+   * Deletes the key, its materials, aliases and grants in one transaction, leaving a tombstone.
+   * With `expectedVersion`, only if the stored key is at that version, else StoreConflictError
+   * and nothing changes: the scheduler's claim, so two nodes never both delete a key, and a
+   * CancelKeyDeletion that commits first is never undone.
+   */
+  deleteKey(keyId: string, deletedAt: number, expectedVersion?: number): Promise<void>;
   /** The tombstone of a deleted key: its ciphertexts are then NotFound, not merely invalid. */
   getDeletedKey(keyId: string): Promise<DeletedKeyRecord | undefined>;
-  /** Ids of keys whose deletion date or next automatic rotation date is at or before `now`. */
+  /**
+   * Ids of keys whose deletion date, next automatic rotation date (rotation enabled) or
+   * imported-material expiry (`validTo`) is at or before `now`.
+   */
   listDueKeys(now: number, limit: number): Promise<string[]>;
   getMaterial(keyId: string, materialId: string): Promise<MaterialRecord | undefined>;
   listMaterials(keyId: string): Promise<MaterialRecord[]>;

@@ -2,7 +2,7 @@
  * Key rotation: automatic (EnableKeyRotation, on AWS's schedule) and on demand. New encryptions
  * use the current material; every older material stays for decryption until the key is deleted.
  */
-import { DisabledException, LimitExceededException, UnsupportedOperationException } from '../shared/errors.ts';
+import { DisabledException, KMSInvalidStateException, LimitExceededException, UnsupportedOperationException } from '../shared/errors.ts';
 import type { CallContext, Core } from './core.ts';
 import { invalidState } from './key-state.ts';
 import { decodeMarker, encodeMarker } from './lifecycle.ts';
@@ -77,14 +77,44 @@ export async function rotateKeyOnDemand(core: Core, ctx: CallContext, keyIdParam
   const key = await core.resolve(ctx, keyIdParam, false);
   await core.authorize(ctx, 'kms:RotateKeyOnDemand', key);
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') throw new UnsupportedOperationException('');
+  if (key.origin === 'EXTERNAL') return rotateToImported(core, key);
   assertRotatable(key);
   assertEnabled(key);
-  if (key.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
-    throw new LimitExceededException(`The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`);
-  }
+  assertOnDemandLeft(key);
   const now = core.now();
   // On-demand rotation "doesn't change the automatic rotation schedule".
   return addRotation(core, key, 'ON_DEMAND', now, (k) => ({ ...k, rotation: { ...k.rotation, onDemandCount: k.rotation.onDemandCount + 1 } }));
+}
+
+function assertOnDemandLeft(key: KeyRecord): void {
+  if (key.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
+    throw new LimitExceededException(`The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`);
+  }
+}
+
+/**
+ * On-demand rotation of a key with imported material: "you must have already imported new key
+ * material and that key material's state should be PENDING_ROTATION" (RotateKeyOnDemand
+ * reference). The pending material becomes current; the previous one stays for decryption.
+ */
+async function rotateToImported(core: Core, key: KeyRecord): Promise<KeyRecord> {
+  assertEnabled(key); // recorded: a key without material answers "<arn> is pending import."
+  if (key.multiRegion) throw new UnsupportedOperationException(`${key.arn} is a multi-Region key with imported key material; rotate it on its primary key.`);
+  assertOnDemandLeft(key);
+  const pending = (await core.store.listMaterials(key.keyId)).find((m) => m.imported?.pendingRotation && m.imported.importState === 'IMPORTED');
+  // Recorded against AWS.
+  if (!pending) throw new KMSInvalidStateException(`No available key material pending rotation for the key: ${key.arn}.`);
+  const now = core.now();
+  const { pendingRotation: _p, ...imported } = pending.imported!;
+  const material: MaterialRecord = { ...pending, rotationType: 'ON_DEMAND', rotatedAt: now, imported };
+  const next: KeyRecord = {
+    ...structuredClone(key),
+    currentMaterialId: pending.materialId,
+    rotation: { ...key.rotation, onDemandCount: key.rotation.onDemandCount + 1 },
+    version: key.version + 1,
+  };
+  await core.store.putMaterials(next, key.version, [material]);
+  return next;
 }
 
 /** Pure: is automatic rotation due for this key at `now`? Disabled keys are not rotated while disabled. */
@@ -110,7 +140,8 @@ export async function rotateAutomatically(core: Core, key: KeyRecord): Promise<K
 export async function listKeyRotations(core: Core, ctx: CallContext, p: { keyId: string; limit: number; marker?: string; includeKeyMaterial?: 'ALL_KEY_MATERIAL' | 'ROTATIONS_ONLY' }): Promise<{ key: KeyRecord; rotations: MaterialRecord[]; next?: string }> {
   const key = await core.resolve(ctx, p.keyId, false);
   await core.authorize(ctx, 'kms:ListKeyRotations', key);
-  assertRotatable(key);
+  // Symmetric keys with imported material rotate on demand, so they list their materials too.
+  if (!(key.origin === 'EXTERNAL' && key.keySpec === 'SYMMETRIC_DEFAULT')) assertRotatable(key);
   const start = p.marker !== undefined ? Number(decodeMarker(p.marker, (s) => /^\d{1,6}$/.test(s))) : 0;
   const all = (await core.store.listMaterials(key.keyId)).filter((m) => p.includeKeyMaterial === 'ALL_KEY_MATERIAL' || m.rotationType !== undefined);
   const rotations = all.slice(start, start + p.limit);

@@ -39,6 +39,27 @@ export interface KeyRecord {
   tags: Tag[];
   currentMaterialId: string;
   rotation: RotationSettings;
+  /**
+   * Origin EXTERNAL only, while some material is imported: KEY_MATERIAL_EXPIRES if any imported
+   * material expires (DescribeKey's ExpirationModel), and the earliest of their ValidTo dates
+   * (DescribeKey's ValidTo, and when the scheduler next has work on the key).
+   */
+  expirationModel?: ExpirationModel;
+  validTo?: number;
+}
+
+export type ExpirationModel = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
+
+/** What a material of an Origin EXTERNAL key knows of its import (ListKeyRotations' fields). */
+export interface ImportedMaterial {
+  /** PENDING_IMPORT once deleted (DeleteImportedKeyMaterial) or expired: the wrapped bytes are then gone. */
+  importState: 'IMPORTED' | 'PENDING_IMPORT';
+  /** Of the last import; absent while PENDING_IMPORT. */
+  expirationModel?: ExpirationModel;
+  validTo?: number;
+  description?: string;
+  /** Imported with ImportType NEW_KEY_MATERIAL and not yet made current by RotateKeyOnDemand. */
+  pendingRotation?: true;
 }
 
 export interface MaterialRecord {
@@ -49,6 +70,10 @@ export interface MaterialRecord {
   /** The material, wrapped by the root keyring; never stored in the clear. */
   wrapped: Uint8Array;
   rotationType?: 'AUTOMATIC' | 'ON_DEMAND';
+  /** When the material became current by rotation, when that is not `createdAt` (an imported material rotated in later). */
+  rotatedAt?: number;
+  /** Material of an Origin EXTERNAL key. While its importState is PENDING_IMPORT, `wrapped` is empty. */
+  imported?: ImportedMaterial;
 }
 
 export interface AliasRecord {

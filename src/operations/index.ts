@@ -46,15 +46,23 @@ import getPublicKey from './get-public-key.ts';
 import sign from './sign.ts';
 import verify from './verify.ts';
 import verifyMac from './verify-mac.ts';
+// Imported key material (issue 10).
+import deleteImportedKeyMaterial from './delete-imported-key-material.ts';
+import getParametersForImport from './get-parameters-for-import.ts';
+import importKeyMaterial from './import-key-material.ts';
 
 export type OperationName =
   | 'CancelKeyDeletion' | 'CreateAlias' | 'CreateGrant' | 'CreateKey' | 'Decrypt' | 'DeleteAlias' | 'DescribeKey' | 'DisableKey' | 'DisableKeyRotation'
   | 'EnableKey' | 'EnableKeyRotation' | 'Encrypt' | 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext' | 'GenerateRandom' | 'GetKeyPolicy' | 'GetKeyRotationStatus'
   | 'ListAliases' | 'ListGrants' | 'ListRetirableGrants' | 'RetireGrant' | 'RevokeGrant' | 'ListKeyPolicies' | 'ListKeyRotations' | 'ListKeys' | 'ListResourceTags' | 'PutKeyPolicy' | 'ReEncrypt' | 'RotateKeyOnDemand'
   | 'ScheduleKeyDeletion' | 'TagResource' | 'UntagResource' | 'UpdateAlias' | 'UpdateKeyDescription'
-  | 'DeriveSharedSecret' | 'GenerateDataKeyPair' | 'GenerateDataKeyPairWithoutPlaintext' | 'GenerateMac' | 'GetPublicKey' | 'Sign' | 'Verify' | 'VerifyMac';
+  | 'DeriveSharedSecret' | 'GenerateDataKeyPair' | 'GenerateDataKeyPairWithoutPlaintext' | 'GenerateMac' | 'GetPublicKey' | 'Sign' | 'Verify' | 'VerifyMac'
+  | 'DeleteImportedKeyMaterial' | 'GetParametersForImport' | 'ImportKeyMaterial';
 
 export const OPERATIONS: Readonly<Record<OperationName, Operation>> = Object.freeze({
+  DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
+  GetParametersForImport: getParametersForImport,
+  ImportKeyMaterial: importKeyMaterial,
   DeriveSharedSecret: deriveSharedSecret,
   GenerateDataKeyPair: generateDataKeyPair,
   GenerateDataKeyPairWithoutPlaintext: generateDataKeyPairWithoutPlaintext,

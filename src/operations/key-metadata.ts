@@ -21,7 +21,11 @@ export function keyMetadata(k: KeyRecord): Record<string, unknown> {
   if (k.deletionDate !== undefined) md.DeletionDate = new Date(k.deletionDate);
   if (k.pendingWindowInDays !== undefined) md.PendingDeletionWindowInDays = k.pendingWindowInDays;
   Object.assign(md, keyAlgorithms(k));
-  if (k.origin === 'AWS_KMS' && k.keySpec === 'SYMMETRIC_DEFAULT') md.CurrentKeyMaterialId = k.currentMaterialId;
+  // "present for symmetric encryption keys with AWS_KMS or EXTERNAL origin" — once an EXTERNAL key has material (recorded).
+  if ((k.origin === 'AWS_KMS' || k.origin === 'EXTERNAL') && k.keySpec === 'SYMMETRIC_DEFAULT' && k.currentMaterialId !== '') md.CurrentKeyMaterialId = k.currentMaterialId;
+  // "present only for KMS keys whose Origin is EXTERNAL", while material is imported (recorded).
+  if (k.expirationModel !== undefined) md.ExpirationModel = k.expirationModel;
+  if (k.validTo !== undefined) md.ValidTo = new Date(k.validTo);
   return md;
 }
 

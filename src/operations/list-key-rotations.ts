@@ -15,8 +15,14 @@ export default defineOperation(
       Rotations: page.rotations.map((m) => ({
         KeyId: page.key.keyId,
         KeyMaterialId: m.materialId,
-        KeyMaterialState: m.materialId === page.key.currentMaterialId ? 'CURRENT' : 'NON_CURRENT',
-        ...(m.rotationType ? { RotationDate: new Date(m.createdAt), RotationType: m.rotationType } : {}),
+        // KeyMaterialDescription, ImportState, ExpirationModel, ValidTo: "only present for symmetric encryption KMS keys with EXTERNAL origin".
+        ...(m.imported?.description !== undefined ? { KeyMaterialDescription: m.imported.description } : {}),
+        ...(m.imported ? { ImportState: m.imported.importState } : {}),
+        KeyMaterialState: m.materialId === page.key.currentMaterialId ? 'CURRENT' : m.imported?.pendingRotation ? 'PENDING_ROTATION' : 'NON_CURRENT',
+        ...(m.imported?.expirationModel !== undefined ? { ExpirationModel: m.imported.expirationModel } : {}),
+        ...(m.imported?.validTo !== undefined ? { ValidTo: new Date(m.imported.validTo) } : {}),
+        // "This field is not present for the first key material or an imported key material in PENDING_ROTATION state."
+        ...(m.rotationType ? { RotationDate: new Date(m.rotatedAt ?? m.createdAt), RotationType: m.rotationType } : {}),
       })),
       Truncated: page.next !== undefined,
       ...(page.next !== undefined ? { NextMarker: page.next } : {}),

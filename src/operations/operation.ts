@@ -12,10 +12,13 @@ export type Output = Record<string, unknown>;
 
 export interface Operation {
   run(ctx: OpContext, body: unknown): Promise<Output>;
+  /** The input spec: the audit trail keeps only members it declares, never blobs or sensitive ones. */
+  readonly input?: Readonly<Record<string, Spec>>;
 }
 
 export function defineOperation<F extends Record<string, Spec>>(input: F, handler: (ctx: OpContext, input: Infer<F>) => Promise<Output>): Operation {
   return {
+    input,
     run: (ctx, body) => {
       const decoded = decodeInput(input, body);
       // GrantTokens ride along with the call: authorization honours the grants they name.

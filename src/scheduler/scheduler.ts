@@ -5,21 +5,28 @@
  */
 import type { Core } from '../domain/core.ts';
 import { StoreConflictError } from '../domain/ports.ts';
+import { expireImportedMaterial } from '../domain/import.ts';
+import { isExpiryDue } from '../domain/imported-materials.ts';
 import { isDeletionDue, isRotationDue, rotateAutomatically } from '../domain/rotation.ts';
 
 export interface RunResult {
   rotated: string[];
   deleted: string[];
+  /** Keys whose imported material expired (ValidTo) and was deleted. */
+  expired: string[];
 }
 
+/** Told of each job done, and awaited: the audit trail records it before the run goes on. */
 export interface SchedulerEvents {
-  rotated?(keyId: string, materialId: string, at: number): void;
-  deleted?(keyId: string, at: number): void;
+  rotated?(keyId: string, materialId: string, at: number): void | Promise<void>;
+  deleted?(keyId: string, at: number): void | Promise<void>;
+  /** Imported material deleted at its ValidTo (CloudTrail's DeleteExpiredKeyMaterial). */
+  expired?(keyId: string, materialIds: string[], at: number): void | Promise<void>;
 }
 
 /** Runs every job due at `now`; catches up on missed due dates (one rotation per due date). */
 export async function runDue(core: Core, now: number, events: SchedulerEvents = {}): Promise<RunResult> {
-  const result: RunResult = { rotated: [], deleted: [] };
+  const result: RunResult = { rotated: [], deleted: [], expired: [] };
   for (;;) {
     const ids = await core.store.listDueKeys(now, 100);
     let progressed = false;
@@ -27,18 +34,39 @@ export async function runDue(core: Core, now: number, events: SchedulerEvents = 
       let key = await core.store.getKey(id);
       if (!key) continue;
       if (isDeletionDue(now, key)) {
-        await core.store.deleteKey(id, now);
+        try {
+          // Conditional on the version we decided on: another node deleting it first, or a
+          // CancelKeyDeletion committed since we read it, makes this a conflict, not a second delete.
+          await core.store.deleteKey(id, now, key.version);
+        } catch (e) {
+          if (!(e instanceof StoreConflictError)) throw e;
+          continue; // someone else acted; a key still due is found again by the next run
+        }
         core.forgetKey(id);
         result.deleted.push(id);
-        events.deleted?.(id, now);
+        await events.deleted?.(id, now);
         progressed = true;
         continue;
+      }
+      if (isExpiryDue(now, key)) {
+        try {
+          const done = await expireImportedMaterial(core, key, now);
+          key = done.key;
+          if (done.expired.length > 0) {
+            result.expired.push(id);
+            await events.expired?.(id, done.expired, now);
+          }
+          progressed = true;
+        } catch (e) {
+          if (!(e instanceof StoreConflictError)) throw e;
+          continue;
+        }
       }
       while (key && isRotationDue(now, key)) {
         try {
           key = await rotateAutomatically(core, key);
           result.rotated.push(id);
-          events.rotated?.(id, key.currentMaterialId, now);
+          await events.rotated?.(id, key.currentMaterialId, now);
           progressed = true;
         } catch (e) {
           if (!(e instanceof StoreConflictError)) throw e;
@@ -54,30 +82,39 @@ export class Scheduler {
   readonly #core: Core;
   readonly #intervalMs: number;
   readonly #log: (line: string) => void;
+  readonly #events: SchedulerEvents;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<RunResult> | undefined;
 
-  constructor(core: Core, opts: { intervalMs?: number; log: (line: string) => void }) {
+  constructor(core: Core, opts: { intervalMs?: number; log: (line: string) => void; events?: SchedulerEvents }) {
     this.#core = core;
     this.#intervalMs = opts.intervalMs ?? 60_000;
     this.#log = opts.log;
+    this.#events = opts.events ?? {};
   }
 
-  /** Runs the due jobs now; concurrent calls share one run. */
+  /**
+   * Runs the jobs due at the time the run starts, after any run in flight: that one decided on
+   * an earlier time (a test clock moved since), so sharing it would miss what is due now. Each
+   * caller gets its own run and hears only of the jobs that run did.
+   */
   run(): Promise<RunResult> {
-    if (!this.#running) {
-      this.#running = runDue(this.#core, this.#core.now()).finally(() => {
-        this.#running = undefined;
-      });
-    }
-    return this.#running;
+    const previous = this.#running?.catch(() => undefined) ?? Promise.resolve();
+    const next = previous.then(() => runDue(this.#core, this.#core.now(), this.#events));
+    this.#running = next;
+    const settled = () => {
+      if (this.#running === next) this.#running = undefined;
+    };
+    next.then(settled, settled);
+    return next;
   }
 
   start(): void {
     const tick = () => {
+      if (this.#running) return; // still busy: the next tick will look again
       this.run().then(
         (r) => {
-          if (r.rotated.length || r.deleted.length) this.#log(`scheduler: rotated ${r.rotated.length}, deleted ${r.deleted.length}`);
+          if (r.rotated.length || r.deleted.length || r.expired.length) this.#log(`scheduler: rotated ${r.rotated.length}, deleted ${r.deleted.length}, expired imported material of ${r.expired.length}`);
         },
         (e) => this.#log(`scheduler: ${e instanceof Error ? e.message : String(e)}`),
       );

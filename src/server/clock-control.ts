@@ -26,17 +26,17 @@ export async function handleClockRequest(ctl: ClockControl, method: string, body
   } catch {
     return { status: 400, body: { message: 'body must be JSON' } };
   }
-  let target: Date;
   if (typeof req.advanceSeconds === 'number' && Number.isFinite(req.advanceSeconds) && req.setTime === undefined) {
     if (req.advanceSeconds < 0) return { status: 400, body: { message: 'the clock only moves forward' } };
-    target = new Date(ctl.clock.now().getTime() + req.advanceSeconds * 1000);
+    // By the amount, not to a time computed here: real time passing in between cannot make it fail.
+    ctl.clock.advance(req.advanceSeconds * 1000);
   } else if (typeof req.setTime === 'string' && req.advanceSeconds === undefined) {
-    target = new Date(req.setTime);
+    const target = new Date(req.setTime);
     if (Number.isNaN(target.getTime())) return { status: 400, body: { message: 'setTime must be an ISO-8601 time' } };
+    if (!ctl.clock.moveTo(target)) return { status: 400, body: { message: `the clock only moves forward; it is ${ctl.clock.now().toISOString()}` } };
   } else {
     return { status: 400, body: { message: 'give exactly one of advanceSeconds (number) or setTime (ISO-8601 string)' } };
   }
-  if (!ctl.clock.moveTo(target)) return { status: 400, body: { message: `the clock only moves forward; it is ${ctl.clock.now().toISOString()}` } };
   const jobs = await ctl.afterMove();
   return { status: 200, body: { now: ctl.clock.now().toISOString(), rotated: jobs.rotated, deleted: jobs.deleted } };
 }

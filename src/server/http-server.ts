@@ -8,10 +8,13 @@ import https from 'node:https';
 import type { Core } from '../domain/core.ts';
 import type { Principal } from '../domain/types.ts';
 import { lookupOperation } from '../operations/index.ts';
-import { KmsError, RequestEntityTooLargeException, SerializationException, UnknownOperationException } from '../shared/errors.ts';
+import { KmsError, RequestEntityTooLargeException, SerializationException, ThrottlingException, UnknownOperationException } from '../shared/errors.ts';
 import type { StsService } from '../auth/sts-service.ts';
+import type { Auditor } from '../audit/auditor.ts';
+import { claimedAccessKeyId } from '../audit/record.ts';
 import { handleClockRequest, type ClockControl } from './clock-control.ts';
-import { handleSts, isStsRequest, stsErrorFrom, stsErrorXml } from './sts-wire.ts';
+import { applyConnectionLimits, serverOptions } from './connection-limits.ts';
+import { handleSts, isStsRequest, STS_AUDIT_SPEC, stsAction, stsErrorFrom, stsErrorXml } from './sts-wire.ts';
 import { asKmsError, encodeResponse, errorBody } from './wire.ts';
 
 /** Bigger than any valid KMS request (a 131072-character policy, JSON-escaped). */
@@ -39,6 +42,24 @@ export interface ServerDeps {
   log: (line: string) => void;
   clockControl?: ClockControl;
   sts?: StsService;
+  /** The audit trail: a durable record per request before its response leaves (absent: no audit, benchmarks only). */
+  audit?: Auditor;
+  /** `GET /metrics` and per-request counters. */
+  metrics?: ServerMetrics;
+  /** One structured line per request (operation, outcome, latency, principal, keys; never a body). */
+  requestLog?: (fields: Record<string, unknown>) => void;
+  /** Open connections allowed at once (default DEFAULT_MAX_CONNECTIONS); past it, ThrottlingException. */
+  maxConnections?: number;
+}
+
+export interface ServerMetrics {
+  observeRequest(operation: string, code: string, seconds: number): void;
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+/** The audit record of a failed request could not be written: the caller gets KMSInternalException. */
+function auditFailure(e: unknown): Error {
+  return new Error(`audit record not written, request refused: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
 export interface TrentServer {
@@ -62,14 +83,17 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
+        // Stop reading but keep the socket: the 413 goes out, then the connection closes.
+        req.pause();
+        chunks.length = 0;
         reject(new BodyTooLarge());
-        req.destroy();
         return;
       }
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    // The client went away mid-body: its fault, not an internal error (no one hears the answer).
+    req.on('error', () => reject(new SerializationException('The request body was not received completely.')));
   });
 }
 
@@ -83,7 +107,8 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       'Content-Length': String(body.length),
       'x-amzn-RequestId': requestId,
       Date: new Date().toUTCString(),
-      ...(closing ? { Connection: 'close' } : {}),
+      // After a 413 the rest of the body is still on the wire: close rather than read it.
+      ...(closing || status === 413 ? { Connection: 'close' } : {}),
       ...extra,
     });
     res.end(body);
@@ -97,20 +122,54 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
 
   async function handleStsRequest(req: IncomingMessage, res: ServerResponse, requestId: string, sts: StsService): Promise<void> {
     const xml = (status: number, body: string) => send(res, status, requestId, Buffer.from(body), { 'Content-Type': 'text/xml' });
+    const audit = deps.audit?.begin({
+      requestId,
+      eventSource: 'sts.amazonaws.com',
+      sourceIp: req.socket.remoteAddress ?? '',
+      userAgent: req.headers['user-agent'],
+      claimedAccessKeyId: claimedAccessKeyId(req.headers.authorization),
+    });
+    const started = performance.now();
+    let action = 'Unknown';
+    let code = 'OK';
     try {
       const body = await readBody(req);
+      action = stsAction(body);
+      if (audit) {
+        audit.eventName = action;
+        audit.spec = STS_AUDIT_SPEC;
+        audit.input = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+      }
       const raw: RawRequest = { method: 'POST', rawPath: req.url ?? '/', headers: req.headersDistinct, body, sourceIp: req.socket.remoteAddress ?? '' };
       const principal = await deps.authenticator.authenticate(raw, deps.region, 'sts');
-      const r = await handleSts(sts, principal, body, requestId);
+      if (audit) audit.principal = principal;
+      const r = audit ? await audit.run(() => handleSts(sts, principal, body, requestId)) : await handleSts(sts, principal, body, requestId);
+      if (audit) {
+        audit.stsResponse = r.responseElements;
+        await audit.succeed({});
+      }
       xml(r.status, r.xml);
     } catch (e) {
-      const err = e instanceof BodyTooLarge ? { code: 'RequestEntityTooLarge', message: 'Request body too large', status: 413 } : stsErrorFrom(e);
+      let failure = e;
+      const known = e instanceof BodyTooLarge ? { code: 'RequestEntityTooLarge', message: 'Request body too large', status: 413 } : stsErrorFrom(e);
+      if (audit && !audit.settled) {
+        try {
+          await audit.fail(known ? { code: known.code, message: known.message } : { code: 'InternalFailure', message: 'An internal error occurred.' });
+        } catch (ae) {
+          failure = auditFailure(ae);
+        }
+      }
+      const err = failure === e ? known : undefined;
       if (!err) {
-        deps.log(`request ${requestId} sts: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        code = 'InternalFailure';
+        deps.log(`request ${requestId} sts: internal error: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`);
         xml(500, stsErrorXml('InternalFailure', 'An internal error occurred.', requestId, 'Receiver'));
         return;
       }
+      code = err.code;
       xml(err.status, stsErrorXml(err.code, err.message, requestId));
+    } finally {
+      deps.metrics?.observeRequest(`sts:${action}`, code, (performance.now() - started) / 1000);
     }
   }
 
@@ -119,6 +178,15 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
     const url = req.url ?? '/';
     if (req.method === 'GET' && (url === '/healthz' || url === '/_trent/healthz')) {
       send(res, closing ? 503 : 200, requestId, Buffer.from(JSON.stringify({ status: closing ? 'closing' : 'ok' })));
+      return;
+    }
+    if (req.method === 'GET' && url === '/metrics' && deps.metrics) {
+      try {
+        const m = await deps.metrics.render();
+        send(res, 200, requestId, Buffer.from(m.body), { 'Content-Type': m.contentType });
+      } catch (e) {
+        sendError(res, requestId, e, 'metrics');
+      }
       return;
     }
     if (url === '/_trent/clock' && deps.clockControl) {
@@ -135,6 +203,15 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       return;
     }
     let op = '?';
+    let code = 'OK';
+    const started = performance.now();
+    const audit = deps.audit?.begin({
+      requestId,
+      eventSource: 'kms.amazonaws.com',
+      sourceIp: req.socket.remoteAddress ?? '',
+      userAgent: req.headers['user-agent'],
+      claimedAccessKeyId: claimedAccessKeyId(req.headers.authorization),
+    });
     try {
       let body: Buffer;
       try {
@@ -149,21 +226,60 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       const operation = name !== undefined ? lookupOperation(name) : undefined;
       if (!operation || name === undefined) throw new UnknownOperationException();
       op = name;
+      if (audit) {
+        audit.eventName = name;
+        audit.spec = operation.input;
+      }
       const raw: RawRequest = { method: req.method, rawPath: url, headers: req.headersDistinct, body, sourceIp: req.socket.remoteAddress ?? '' };
       const principal = await deps.authenticator.authenticate(raw, deps.region);
+      if (audit) audit.principal = principal;
       let input: unknown;
       try {
         input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
       } catch {
         throw new SerializationException('Malformed JSON in request body.');
       }
+      if (audit) audit.input = input;
       // Tests only: adopt a clock move made on another node sharing the store.
       if (deps.clockControl) await deps.clockControl.sync();
-      const out = await operation.run({ core: deps.core, call: { principal, region: deps.region, requestId, sourceIp: raw.sourceIp, secureTransport: deps.tls !== undefined } }, input);
-      send(res, 200, requestId, encodeResponse(out));
+      const ctx = { core: deps.core, call: { principal, region: deps.region, requestId, sourceIp: raw.sourceIp, secureTransport: deps.tls !== undefined } };
+      const out = audit ? await audit.run(() => operation.run(ctx, input)) : await operation.run(ctx, input);
+      // The record is built before the output's blobs are zeroed, and is durable before a byte of
+      // the answer leaves: if it cannot be written, the caller gets KMSInternalException instead.
+      const durable = audit?.succeed(out);
+      let encoded: Buffer;
+      try {
+        encoded = encodeResponse(out);
+      } finally {
+        if (durable) await durable;
+      }
+      send(res, 200, requestId, encoded);
     } catch (e) {
-      sendError(res, requestId, e, op);
+      let err = e;
+      if (audit && !audit.settled) {
+        const { error } = asKmsError(e);
+        try {
+          await audit.fail({ code: error.code, message: error.message });
+        } catch (ae) {
+          err = auditFailure(ae);
+        }
+      }
+      code = asKmsError(err).error.code;
+      sendError(res, requestId, err, op);
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      deps.metrics?.observeRequest(op === '?' ? 'Unknown' : op, code, seconds);
+      deps.requestLog?.({ requestId, operation: op, code, ms: Math.round(seconds * 1e4) / 10, principal: audit?.principal?.arn, keys: audit ? [...audit.touched.values()].map((k) => k.arn) : undefined });
     }
+  }
+
+  /** A connection past the cap: one clear, retryable error (the SDKs back off on it), then close. */
+  async function refuseOverCap(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await readBody(req).catch(() => undefined);
+    const requestId = randomUUID();
+    deps.metrics?.observeRequest('Unknown', 'ThrottlingException', 0);
+    const e = new ThrottlingException(`Too many connections: Trent serves at most ${limits.max} at once. Retry later.`);
+    send(res, e.status, requestId, errorBody(e), { 'x-amzn-ErrorType': e.code, Connection: 'close' });
   }
 
   const listener = (req: IncomingMessage, res: ServerResponse) => {
@@ -171,23 +287,19 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
     res.on('close', () => {
       inFlight--;
     });
-    handle(req, res).catch((e) => {
+    (limits.overCap(req.socket) ? refuseOverCap(req, res) : handle(req, res)).catch((e) => {
       deps.log(`unhandled: ${e instanceof Error ? e.message : String(e)}`);
       if (!res.headersSent) sendError(res, randomUUID(), e, '?');
       else res.destroy();
     });
   };
 
-  const server = deps.tls ? https.createServer({ cert: deps.tls.cert, key: deps.tls.key }, listener) : http.createServer(listener);
-  // Bounded waits: a slow client cannot hold a connection forever.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 65_000;
-  server.maxHeadersCount = 200;
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
-  });
+  const server = deps.tls
+    ? https.createServer({ cert: deps.tls.cert, key: deps.tls.key, ...serverOptions(true) }, listener)
+    : http.createServer(serverOptions(false), listener);
+  // Bounded waits and a bounded number of connections: a slow or greedy client cannot hold
+  // the server; refusals at the HTTP level are AWS-shaped JSON too (connection-limits.ts).
+  const limits = applyConnectionLimits(server, { tls: deps.tls !== undefined, ...(deps.maxConnections !== undefined ? { maxConnections: deps.maxConnections } : {}) });
 
   return {
     get inFlight() {

@@ -31,7 +31,19 @@ export function stsErrorFrom(e: unknown): { code: string; message: string; statu
   return undefined;
 }
 
-export async function handleSts(sts: StsService, principal: Principal, body: Buffer, requestId: string): Promise<{ status: number; xml: string }> {
+/** What of an STS request the audit trail keeps (never the secret or the session token it returns). */
+export const STS_AUDIT_SPEC = Object.freeze({
+  RoleArn: { t: 'string' as const },
+  RoleSessionName: { t: 'string' as const },
+  DurationSeconds: { t: 'string' as const },
+});
+
+export function stsAction(body: Buffer): string {
+  const action = new URLSearchParams(body.toString('utf8')).get('Action') ?? '';
+  return /^[A-Za-z]{1,64}$/.test(action) ? action : 'Unknown';
+}
+
+export async function handleSts(sts: StsService, principal: Principal, body: Buffer, requestId: string): Promise<{ status: number; xml: string; responseElements?: Record<string, unknown> }> {
   const form = new URLSearchParams(body.toString('utf8'));
   const action = form.get('Action');
   const meta = `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>`;
@@ -49,6 +61,7 @@ export async function handleSts(sts: StsService, principal: Principal, body: Buf
       });
       return {
         status: 200,
+        responseElements: { credentials: { accessKeyId: r.accessKeyId, expiration: r.expiration.toISOString() }, assumedRoleUser: { assumedRoleId: r.assumedRoleId, arn: r.arn } },
         xml:
           `<AssumeRoleResponse xmlns="${NS}"><AssumeRoleResult><Credentials><AccessKeyId>${r.accessKeyId}</AccessKeyId><SecretAccessKey>${esc(r.secretAccessKey)}</SecretAccessKey>` +
           `<SessionToken>${esc(r.sessionToken)}</SessionToken><Expiration>${r.expiration.toISOString()}</Expiration></Credentials>` +

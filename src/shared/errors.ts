@@ -33,12 +33,15 @@ export class DependencyTimeoutException extends KmsError {
 export class DisabledException extends clientError('DisabledException') {}
 export class DryRunOperationException extends clientError('DryRunOperationException') {}
 export class IncorrectKeyException extends clientError('IncorrectKeyException') {}
+export class IncorrectKeyMaterialException extends clientError('IncorrectKeyMaterialException') {}
+export class ExpiredImportTokenException extends clientError('ExpiredImportTokenException') {}
 export class IncompleteSignatureException extends clientError('IncompleteSignatureException') {}
 export class InvalidAliasNameException extends clientError('InvalidAliasNameException') {}
 export class InvalidArnException extends clientError('InvalidArnException') {}
 export class InvalidCiphertextException extends clientError('InvalidCiphertextException') {}
 export class InvalidGrantIdException extends clientError('InvalidGrantIdException') {}
 export class InvalidGrantTokenException extends clientError('InvalidGrantTokenException') {}
+export class InvalidImportTokenException extends clientError('InvalidImportTokenException') {}
 export class InvalidKeyUsageException extends clientError('InvalidKeyUsageException') {}
 export class InvalidMarkerException extends clientError('InvalidMarkerException') {}
 export class InvalidSignatureException extends clientError('InvalidSignatureException') {}

@@ -115,7 +115,10 @@ function decode(v: unknown, spec: Spec, path: string, c: Collector): unknown {
       return v;
     case 'timestamp': {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw typeError(v, 'a Timestamp');
-      return new Date(v * 1000);
+      // Past ±8.64e12 s a Date is invalid, and an invalid Date throws wherever it is printed.
+      const at = new Date(v * 1000);
+      if (Number.isNaN(at.getTime())) throw new SerializationException(`Value ${v} can not be converted to a Timestamp`);
+      return at;
     }
     case 'blob': {
       if (typeof v !== 'string') throw typeError(v, 'a Blob');

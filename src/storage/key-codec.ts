@@ -1,5 +1,5 @@
 /** How a KeyRecord is kept as a document by the SQL adapters (shared, so both stores agree). */
-import type { KeyRecord } from '../domain/types.ts';
+import type { KeyRecord, MaterialRecord } from '../domain/types.ts';
 
 export function keyToDoc(k: KeyRecord): string {
   return JSON.stringify(k);
@@ -18,7 +18,30 @@ export function keyColumns(k: KeyRecord) {
     version: k.version,
     state: k.state,
     deletion_at: k.deletionDate ?? null,
-    next_rotation_at: k.rotation.enabled ? (k.rotation.nextRotationAt ?? null) : null,
+    // The next time the scheduler has work on the key besides deletion: automatic rotation, or
+    // the expiry of imported material (EXTERNAL keys never rotate automatically; both count).
+    next_rotation_at: nextJobAt(k),
     doc: keyToDoc(k),
   };
+}
+
+function nextJobAt(k: KeyRecord): number | null {
+  const rotation = k.rotation.enabled ? k.rotation.nextRotationAt : undefined;
+  if (rotation === undefined) return k.validTo ?? null;
+  return k.validTo === undefined ? rotation : Math.min(rotation, k.validTo);
+}
+
+/**
+ * The material fields the SQL adapters keep as one JSON column (`materials.meta`): what an
+ * imported material knows of its import, and a rotation date that is not its creation date.
+ * NULL when the material has neither, as every material made before they existed.
+ */
+export function materialMetaToDoc(m: MaterialRecord): string | null {
+  if (m.rotatedAt === undefined && m.imported === undefined) return null;
+  return JSON.stringify({ ...(m.rotatedAt !== undefined ? { rotatedAt: m.rotatedAt } : {}), ...(m.imported !== undefined ? { imported: m.imported } : {}) });
+}
+
+export function materialMetaFromDoc(doc: unknown): Pick<MaterialRecord, 'rotatedAt' | 'imported'> {
+  if (typeof doc !== 'string') return {};
+  return JSON.parse(doc) as Pick<MaterialRecord, 'rotatedAt' | 'imported'>;
 }

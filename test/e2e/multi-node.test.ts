@@ -19,6 +19,7 @@ import {
   EnableKeyRotationCommand,
   EncryptCommand,
   GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
   KMSClient,
   ListKeyRotationsCommand,
   ListKeysCommand,
@@ -94,6 +95,15 @@ async function clock(n: Node, body?: Record<string, unknown>): Promise<ClockAnsw
 }
 
 const text = (b: Uint8Array | undefined) => Buffer.from(b!).toString();
+
+/** Polls `cond` until it holds; fails after `ms` instead of hanging the suite. */
+async function waitFor(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 const url = await postgresOrSkip('two Trent nodes on one PostgreSQL');
 if (url !== undefined) registerTests(url);
@@ -191,7 +201,7 @@ function registerTests(dbUrl: string): void {
       }
     });
 
-    test('the test clock is the store\'s: both nodes moved to one time rotate each due key exactly once; a deletion scheduled on B is run by A', async () => {
+    test('the test clock is the store\'s: with both nodes running due jobs at once, each due key is rotated, or deleted, exactly once', async (t) => {
       const keys: string[] = [];
       for (let i = 0; i < 12; i++) {
         const n = i % 2 === 0 ? a : b;
@@ -199,33 +209,46 @@ function registerTests(dbUrl: string): void {
         await n.kms.send(new EnableKeyRotationCommand({ KeyId: k }));
         keys.push(k);
       }
-      const doomed = (await b.kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
-      await b.kms.send(new ScheduleKeyDeletionCommand({ KeyId: doomed, PendingWindowInDays: 7 }));
+      const nextDates = await Promise.all(keys.map(async (k) => (await a.kms.send(new GetKeyRotationStatusCommand({ KeyId: k }))).NextRotationDate!.getTime()));
 
-      // Both nodes move to the same time at once: both schedulers find the same due keys.
-      const target = new Date(Date.parse((await clock(a)).now) + 366 * DAY * 1000).toISOString();
-      const [ra, rb] = await Promise.all([clock(a, { setTime: target }), clock(b, { setTime: target })]);
-      const rotated = [...ra.rotated, ...rb.rotated];
-      assert.deepEqual([...rotated].sort(), [...keys].sort(), `each due key rotated exactly once across the nodes (A ${ra.rotated.length}, B ${rb.rotated.length})`);
-      assert.deepEqual([...ra.deleted, ...rb.deleted], [doomed], 'the deletion scheduled on B ran once');
+      /**
+       * Moves the shared clock (through A) to just before `dueAt`, checks nothing ran, lets real
+       * time make everything due, then has both nodes run their due jobs at the same moment.
+       */
+      const raceAt = async (dueAt: number) => {
+        const early = await clock(a, { setTime: new Date(dueAt - 1500).toISOString() });
+        assert.deepEqual([early.rotated, early.deleted], [[], []], 'nothing is due yet');
+        const onB = Date.parse((await clock(b)).now);
+        assert.ok(onB >= dueAt - 1500 && onB < dueAt, `B tells A's time: ${new Date(onB).toISOString()}`);
+        await new Promise((r) => setTimeout(r, 1700));
+        const [ra, rb] = await Promise.all([clock(a, { advanceSeconds: 0 }), clock(b, { advanceSeconds: 0 })]);
+        return { rotated: [...ra.rotated, ...rb.rotated], deleted: [...ra.deleted, ...rb.deleted], counts: `A ${ra.rotated.length + ra.deleted.length}, B ${rb.rotated.length + rb.deleted.length}` };
+      };
+
+      const rot = await raceAt(Math.max(...nextDates));
+      assert.deepEqual([...rot.rotated].sort(), [...keys].sort(), `each due key rotated exactly once across the nodes (${rot.counts})`);
+      t.diagnostic(`rotations run by ${rot.counts}`);
       for (const [i, k] of keys.entries()) {
-        const rot = (await (i % 2 === 0 ? b : a).kms.send(new ListKeyRotationsCommand({ KeyId: k }))).Rotations!;
-        assert.equal(rot.length, 1, `key ${k}: one AUTOMATIC rotation`);
-        assert.equal(rot[0]!.RotationType, 'AUTOMATIC');
+        const list = (await (i % 2 === 0 ? b : a).kms.send(new ListKeyRotationsCommand({ KeyId: k }))).Rotations!;
+        assert.deepEqual(list.map((r) => r.RotationType), ['AUTOMATIC'], `key ${k}: one AUTOMATIC rotation`);
       }
-      await rejectsWith(a.kms.send(new DescribeKeyCommand({ KeyId: doomed })), 'NotFoundException');
 
-      // A moves alone; B tells the same time on its next request, and has nothing left to do.
-      const movedA = await clock(a, { advanceSeconds: DAY });
-      assert.deepEqual(movedA.rotated, []);
-      const onB = Date.parse((await clock(b)).now);
-      assert.ok(onB >= Date.parse(movedA.now) && onB - Date.parse(movedA.now) < 60_000, `B says ${new Date(onB).toISOString()}, A moved to ${movedA.now}`);
-      const again = await clock(b, { advanceSeconds: 0 });
-      assert.deepEqual([again.rotated, again.deleted], [[], []]);
+      // Deletions scheduled on B, some cancelled on A: run once, and never undo a cancellation.
+      const doomed = keys.slice(0, 8);
+      const deletionDates: number[] = [];
+      for (const k of doomed) deletionDates.push((await b.kms.send(new ScheduleKeyDeletionCommand({ KeyId: k, PendingWindowInDays: 7 }))).DeletionDate!.getTime());
+      const saved = doomed.slice(0, 2);
+      for (const k of saved) await a.kms.send(new CancelKeyDeletionCommand({ KeyId: k }));
+      const del = await raceAt(Math.max(...deletionDates));
+      assert.deepEqual([...del.deleted].sort(), doomed.slice(2).sort(), `each due deletion ran exactly once across the nodes (${del.counts})`);
+      t.diagnostic(`deletions run by ${del.counts}`);
+      for (const k of doomed.slice(2)) await rejectsWith(a.kms.send(new DescribeKeyCommand({ KeyId: k })), 'NotFoundException');
+      for (const k of saved) assert.equal((await b.kms.send(new DescribeKeyCommand({ KeyId: k }))).KeyMetadata!.KeyState, 'Disabled');
 
-      // A key created on B now is dated by the shared clock, not B's own.
+      // A key created on B now is dated by the shared clock, not by B's own.
+      const now = Date.parse((await clock(a)).now);
       const late = (await b.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
-      assert.ok(Math.abs(late.CreationDate!.getTime() - onB) < 60_000, `created ${late.CreationDate!.toISOString()} on a clock at ${new Date(onB).toISOString()}`);
+      assert.ok(Math.abs(late.CreationDate!.getTime() - now) < 60_000, `created ${late.CreationDate!.toISOString()} on a clock at ${new Date(now).toISOString()}`);
     });
 
     test('a node started with a different root key refuses to start, saying why', async () => {
@@ -249,7 +272,7 @@ function registerTests(dbUrl: string): void {
   });
 
   describe('kill -9 of one node during a write load', () => {
-    test('loses no acknowledged write: every acknowledged key exists and every acknowledged ciphertext decrypts on the other node', async () => {
+    test('loses no acknowledged write: every acknowledged key exists and every acknowledged ciphertext decrypts on the other node', async (t) => {
       const db = (await postgresUrlForTests())!;
       const pair = await startPair(db);
       const { a, b } = pair;
@@ -285,13 +308,16 @@ function registerTests(dbUrl: string): void {
         };
         const onA = Array.from({ length: 4 }, () => loop(a, () => true)); // A dies: its clients stop at the first failure
         const onB = Array.from({ length: 2 }, () => loop(b, (e) => (errorsOnB.push(e), true)));
-        while (acked.length < 80) await new Promise((r) => setTimeout(r, 10));
+        await waitFor('80 acknowledged keys', () => acked.length >= 80);
         a.t.proc.kill('SIGKILL');
         await a.t.exited;
         await Promise.all(onA);
         const atKill = acked.length;
-        while (acked.length < atKill + 20) await new Promise((r) => setTimeout(r, 10));
-        stopB = true;
+        try {
+          await waitFor('20 more acknowledged keys on B', () => acked.length >= atKill + 20 || errorsOnB.length > 0);
+        } finally {
+          stopB = true;
+        }
         await Promise.all(onB);
         assert.deepEqual(errorsOnB, [], 'the surviving node served its clients throughout');
 
@@ -310,6 +336,7 @@ function registerTests(dbUrl: string): void {
         const listed = (await b.kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys!;
         assert.ok(listed.length >= acked.length);
         for (const k of listed) await b.kms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: Buffer.from('whole') }));
+        t.diagnostic(`${acked.length} acknowledged keys (${atKill} before the kill), ${decrypted} acknowledged ciphertexts; ${listed.length - acked.length} keys created but not acknowledged`);
       } finally {
         await pair.stop();
         await dropTestDatabase(db);

@@ -423,6 +423,78 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
       });
     });
 
+    describe('putMaterials (imported key material)', () => {
+      const imported = (over: Partial<MaterialRecord> = {}): Partial<MaterialRecord> => ({
+        imported: { importState: 'IMPORTED', expirationModel: 'KEY_MATERIAL_EXPIRES', validTo: T0 + 86_400_000, description: 'ünïcödé / first' },
+        ...over,
+      });
+
+      it('createKey without a material stores the key alone (Origin EXTERNAL, PendingImport)', async (store, account) => {
+        const key = minimalKey(account, { origin: 'EXTERNAL', state: 'PendingImport', currentMaterialId: '' });
+        await store.createKey(key);
+        assert.deepEqual(await store.getKey(key.keyId), key);
+        assert.deepEqual(await store.listMaterials(key.keyId), []);
+      });
+
+      it('inserts materials and replaces the key together; import fields and rotatedAt round-trip, absent ones stay absent', async (store, account) => {
+        const key = minimalKey(account, { origin: 'EXTERNAL', state: 'PendingImport', currentMaterialId: '' });
+        await store.createKey(key);
+        const first = material(key.keyId, imported());
+        const pending = material(key.keyId, { createdAt: T0 + 1, imported: { importState: 'IMPORTED', expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', pendingRotation: true } });
+        const next = bumped(key, { state: 'Enabled', currentMaterialId: first.materialId, expirationModel: 'KEY_MATERIAL_EXPIRES', validTo: T0 + 86_400_000 });
+        await store.putMaterials(next, key.version, [first, pending]);
+        assert.deepEqual(await store.getKey(key.keyId), next);
+        assert.deepEqual(await store.listMaterials(key.keyId), [first, pending]);
+        const got = await store.getMaterial(key.keyId, pending.materialId);
+        assert.deepEqual(got, pending);
+        assert.ok(!('rotatedAt' in got!) && !('validTo' in got!.imported!) && !('description' in got!.imported!), 'absent fields stay absent');
+      });
+
+      it('replaces a stored material with the same id in place: deleted (empty bytes), then re-imported, then rotated in', async (store, account) => {
+        const { key, material: first } = await seedKey(store, minimalKey(account, { origin: 'EXTERNAL' }));
+        const second = material(key.keyId, { createdAt: T0 + 5, imported: { importState: 'IMPORTED', expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', pendingRotation: true } });
+        const v2 = bumped(key);
+        await store.putMaterials(v2, key.version, [second]);
+
+        const deleted: MaterialRecord = { ...second, wrapped: new Uint8Array(0), imported: { importState: 'PENDING_IMPORT', pendingRotation: true } };
+        const v3 = bumped(v2, { state: 'PendingImport' });
+        await store.putMaterials(v3, v2.version, [deleted]);
+        const gone = await store.getMaterial(key.keyId, second.materialId);
+        assert.ok(gone!.wrapped instanceof Uint8Array);
+        assert.deepEqual(gone, deleted);
+
+        const rotated: MaterialRecord = { ...second, rotationType: 'ON_DEMAND', rotatedAt: T0 + 99, imported: { importState: 'IMPORTED', expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' } };
+        const v4 = bumped(v3, { state: 'Enabled', currentMaterialId: second.materialId });
+        await store.putMaterials(v4, v3.version, [rotated]);
+        assert.deepEqual(await store.getKey(key.keyId), v4);
+        assert.deepEqual(await store.listMaterials(key.keyId), [first, rotated], 'one row per material id, in the order first added');
+      });
+
+      it('a stale version is StoreConflictError and writes neither the materials nor the key', async (store, account) => {
+        const { key, material: first } = await seedKey(store, minimalKey(account, { origin: 'EXTERNAL' }));
+        await store.updateKey(bumped(key, { description: 'v2' }), key.version);
+        const before = await snapshot(store, account, [key.keyId]);
+        const replaced: MaterialRecord = { ...first, wrapped: new Uint8Array(0), imported: { importState: 'PENDING_IMPORT' } };
+        const added = material(key.keyId, imported({ createdAt: T0 + 1 }));
+        await assert.rejects(store.putMaterials(bumped(key, { state: 'PendingImport' }), key.version, [replaced, added]), StoreConflictError);
+        assert.deepEqual(await snapshot(store, account, [key.keyId]), before);
+        const ghost = minimalKey(account);
+        await assert.rejects(store.putMaterials(bumped(ghost), ghost.version, [material(ghost.keyId)]), StoreConflictError);
+        assert.deepEqual(await store.listMaterials(ghost.keyId), []);
+      });
+
+      it('a key whose imported material expires (validTo) is due then, and no longer once validTo is cleared', async (store, account) => {
+        const now = 10_000;
+        const { key } = await seedKey(store, minimalKey(account, { origin: 'EXTERNAL', expirationModel: 'KEY_MATERIAL_EXPIRES', validTo: 4_000 }));
+        const { key: later } = await seedKey(store, minimalKey(account, { origin: 'EXTERNAL', expirationModel: 'KEY_MATERIAL_EXPIRES', validTo: now + 1 }));
+        assert.deepEqual(await store.listDueKeys(now, 100), [key.keyId]);
+        const { validTo: _v, expirationModel: _e, ...rest } = key;
+        await store.updateKey(bumped(rest, { state: 'PendingImport' }), key.version);
+        assert.deepEqual(await store.listDueKeys(now, 100), []);
+        assert.deepEqual(await store.listDueKeys(now + 1, 100), [later.keyId]);
+      });
+    });
+
     describe('grants and tombstones', () => {
       it('grants round-trip, list in grant-id order with filters and pages, and delete', async (store, account) => {
         const { key } = await seedKey(store, minimalKey(account));
@@ -490,6 +562,23 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         const { key } = await seedKey(store, minimalKey(account));
         await store.deleteKey(randomUUID(), 1_000);
         assert.deepEqual(await store.getKey(key.keyId), key);
+      });
+
+      it('with expectedVersion, deletes only that version: a stale or missing key is StoreConflictError and nothing changes', async (store, account) => {
+        const { key, material: m } = await seedKey(store, minimalKey(account, { state: 'PendingDeletion', deletionDate: 5_000, pendingWindowInDays: 7 }));
+        await store.createAlias(alias(account, 'alias/claimed', key.keyId));
+        const cancelled = bumped(key, { state: 'Disabled' });
+        await store.updateKey(cancelled, key.version); // a CancelKeyDeletion committed first
+        await assert.rejects(store.deleteKey(key.keyId, 1_000, key.version), StoreConflictError);
+        assert.deepEqual(await store.getKey(key.keyId), cancelled);
+        assert.deepEqual(await store.listMaterials(key.keyId), [m]);
+        assert.equal((await store.getAlias(account, REGION, 'alias/claimed'))?.targetKeyId, key.keyId);
+        assert.equal(await store.getDeletedKey(key.keyId), undefined);
+
+        await store.deleteKey(key.keyId, 1_000, cancelled.version);
+        assert.equal(await store.getKey(key.keyId), undefined);
+        await assert.rejects(store.deleteKey(key.keyId, 2_000, cancelled.version), StoreConflictError, 'a second claim of a deleted key loses');
+        assert.equal((await store.getDeletedKey(key.keyId))?.deletedAt, 1_000);
       });
 
       it('an update or rotation after the delete conflicts and resurrects nothing', async (store, account) => {

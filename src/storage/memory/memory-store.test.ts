@@ -32,6 +32,10 @@ describe('MemoryStore.failNext', () => {
       const m = material(key.keyId, { createdAt: key.createdAt + 1 });
       return store.addMaterial(next(key, { currentMaterialId: m.materialId }), key.version, m);
     },
+    putMaterials: ({ store, key }) => {
+      const m = material(key.keyId, { createdAt: key.createdAt + 1, imported: { importState: 'IMPORTED', expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', pendingRotation: true } });
+      return store.putMaterials(next(key), key.version, [m]);
+    },
     deleteKey: ({ store, key }) => store.deleteKey(key.keyId, 1_000),
     createAlias: ({ store, account, key }) => store.createAlias(alias(account, 'alias/new', key.keyId)),
     updateAlias: ({ store, account, key }) => store.updateAlias(alias(account, 'alias/existing', key.keyId, { updatedAt: 99 })),

@@ -5,7 +5,7 @@
 import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
 import type { AccessKeyRecord, AliasRecord, DeletedKeyRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
 
-type WriteOp = 'createKey' | 'updateKey' | 'addMaterial' | 'deleteKey' | 'createAlias' | 'updateAlias' | 'deleteAlias' | 'putAccessKey' | 'createGrant' | 'deleteGrant';
+type WriteOp = 'createKey' | 'updateKey' | 'addMaterial' | 'putMaterials' | 'deleteKey' | 'createAlias' | 'updateAlias' | 'deleteAlias' | 'putAccessKey' | 'createGrant' | 'deleteGrant';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -42,17 +42,17 @@ export class MemoryStore implements KeyStore {
 
   async listDueKeys(now: number, limit: number): Promise<string[]> {
     return [...this.#keys.values()]
-      .filter((k) => (k.deletionDate !== undefined && k.deletionDate <= now) || (k.rotation.enabled && k.rotation.nextRotationAt !== undefined && k.rotation.nextRotationAt <= now))
+      .filter((k) => (k.deletionDate !== undefined && k.deletionDate <= now) || (k.rotation.enabled && k.rotation.nextRotationAt !== undefined && k.rotation.nextRotationAt <= now) || (k.validTo !== undefined && k.validTo <= now))
       .map((k) => k.keyId)
       .sort()
       .slice(0, limit);
   }
 
-  async createKey(key: KeyRecord, material: MaterialRecord): Promise<void> {
+  async createKey(key: KeyRecord, material?: MaterialRecord): Promise<void> {
     this.#maybeFail('createKey');
     if (this.#keys.has(key.keyId)) throw new StoreDuplicateError(`key ${key.keyId}`);
     this.#keys.set(key.keyId, clone(key));
-    this.#materials.set(key.keyId, new Map([[material.materialId, clone(material)]]));
+    this.#materials.set(key.keyId, new Map(material ? [[material.materialId, clone(material)]] : []));
   }
 
   async getKey(keyId: string): Promise<KeyRecord | undefined> {
@@ -86,9 +86,18 @@ export class MemoryStore implements KeyStore {
     this.#keys.set(key.keyId, clone(key));
   }
 
-  async deleteKey(keyId: string, deletedAt: number): Promise<void> {
+  async putMaterials(key: KeyRecord, expectedVersion: number, materials: readonly MaterialRecord[]): Promise<void> {
+    this.#checkVersion(key, expectedVersion);
+    this.#maybeFail('putMaterials');
+    const held = this.#materials.get(key.keyId)!;
+    for (const m of materials) held.set(m.materialId, clone(m));
+    this.#keys.set(key.keyId, clone(key));
+  }
+
+  async deleteKey(keyId: string, deletedAt: number, expectedVersion?: number): Promise<void> {
     this.#maybeFail('deleteKey');
     const key = this.#keys.get(keyId);
+    if (expectedVersion !== undefined && key?.version !== expectedVersion) throw new StoreConflictError(`key ${keyId} version ${expectedVersion}`);
     if (key && !this.#deleted.has(keyId)) this.#deleted.set(keyId, { keyId, arn: key.arn, deletedAt });
     for (const [id, g] of this.#grants) if (g.keyId === keyId) this.#grants.delete(id);
     this.#keys.delete(keyId);

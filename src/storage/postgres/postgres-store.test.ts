@@ -228,6 +228,55 @@ function registerPostgresTests(): void {
       });
     });
 
+    test('a statement held past the query timeout is a timed-out STORE_UNAVAILABLE, and its transaction is rolled back', async () => {
+      await withDatabase(async (url) => {
+        const store = await PostgresStore.open(url, { queryTimeoutMs: 300 });
+        try {
+          const key = minimalKey(randomAccount());
+          await store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
+          await withClient(url, async (admin) => {
+            await admin.query('BEGIN');
+            await admin.query('SELECT 1 FROM keys WHERE key_id = $1 FOR UPDATE', [key.keyId]);
+            const started = Date.now();
+            const m = material(key.keyId);
+            await assert.rejects(store.addMaterial({ ...key, currentMaterialId: m.materialId, version: 2 }, 1, m), (e: unknown) => {
+              assert.equal((e as { code?: string }).code, 'STORE_UNAVAILABLE', String(e));
+              assert.equal((e as { timedOut?: boolean }).timedOut, true, String(e));
+              return true;
+            });
+            assert.ok(Date.now() - started < 3000, `gave up after ${Date.now() - started} ms`);
+            await admin.query('ROLLBACK');
+          });
+          assert.deepEqual(await store.getKey(key.keyId), key);
+          assert.equal((await store.listMaterials(key.keyId)).length, 1, 'no material without its key row');
+        } finally {
+          await store.close();
+        }
+      });
+    });
+
+    test('the statement timeout comes from the URL\'s statement_timeout (ms) when not given', async () => {
+      await withDatabase(async (url) => {
+        const u = new URL(url);
+        u.search = 'statement_timeout=250';
+        const store = await PostgresStore.open(u.toString());
+        try {
+          const key = minimalKey(randomAccount());
+          await store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
+          await withClient(url, async (admin) => {
+            await admin.query('BEGIN');
+            await admin.query('SELECT 1 FROM keys WHERE key_id = $1 FOR UPDATE', [key.keyId]);
+            const started = Date.now();
+            await assert.rejects(store.updateKey({ ...key, version: 2 }, 1), (e: unknown) => (e as { timedOut?: boolean }).timedOut === true);
+            assert.ok(Date.now() - started < 2000, `gave up after ${Date.now() - started} ms, not the default 10 s`);
+            await admin.query('ROLLBACK');
+          });
+        } finally {
+          await store.close();
+        }
+      });
+    });
+
     test('a closed store answers STORE_UNAVAILABLE', async () => {
       await withDatabase(async (_url, open) => {
         const store = await open();

@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
 import type { AccessKeyRecord, AliasRecord, DeletedKeyRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
-import { keyColumns, keyFromDoc } from '../key-codec.ts';
+import { keyColumns, keyFromDoc, materialMetaFromDoc, materialMetaToDoc } from '../key-codec.ts';
 import { MIGRATIONS, MIGRATION_LOCK } from './schema.ts';
 import { isUnavailable, StoreUnavailableError, toStoreError } from './unavailable.ts';
 
@@ -61,6 +61,7 @@ function materialFromRow(r: Row): MaterialRecord {
     createdAt: num(r.created_at),
     wrapped: u8(r.wrapped),
     ...(r.rotation_type ? { rotationType: r.rotation_type as MaterialRecord['rotationType'] } : {}),
+    ...materialMetaFromDoc(r.meta),
   };
 }
 
@@ -102,6 +103,10 @@ function updateParams(k: KeyRecord, expectedVersion: number): unknown[] {
   return [c.key_id, c.version, c.state, c.deletion_at, c.next_rotation_at, c.doc, expectedVersion];
 }
 
+function materialParams(m: MaterialRecord): unknown[] {
+  return [m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null, materialMetaToDoc(m)];
+}
+
 const SQL = {
   getMeta: 'SELECT value FROM meta WHERE name = $1',
   insMeta: 'INSERT INTO meta(name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value',
@@ -124,9 +129,13 @@ const SQL = {
   delGrant: 'DELETE FROM grants WHERE key_id = $1 AND grant_id = $2',
   delKeyMaterials: 'DELETE FROM materials WHERE key_id = $1',
   delKeyAliases: 'DELETE FROM aliases WHERE target_key_id = $1',
-  insMaterial: 'INSERT INTO materials(key_id, material_id, created_at, wrapped, rotation_type) VALUES ($1, $2, $3, $4, $5)',
-  getMaterial: 'SELECT key_id, material_id, created_at, wrapped, rotation_type FROM materials WHERE key_id = $1 AND material_id = $2',
-  listMaterials: 'SELECT key_id, material_id, created_at, wrapped, rotation_type FROM materials WHERE key_id = $1 ORDER BY created_at, seq',
+  insMaterial: 'INSERT INTO materials(key_id, material_id, created_at, wrapped, rotation_type, meta) VALUES ($1, $2, $3, $4, $5, $6)',
+  // Replacing keeps `seq`, so a re-imported material keeps its place in listMaterials.
+  putMaterial:
+    'INSERT INTO materials(key_id, material_id, created_at, wrapped, rotation_type, meta) VALUES ($1, $2, $3, $4, $5, $6) ' +
+    'ON CONFLICT (key_id, material_id) DO UPDATE SET created_at = excluded.created_at, wrapped = excluded.wrapped, rotation_type = excluded.rotation_type, meta = excluded.meta',
+  getMaterial: 'SELECT key_id, material_id, created_at, wrapped, rotation_type, meta FROM materials WHERE key_id = $1 AND material_id = $2',
+  listMaterials: 'SELECT key_id, material_id, created_at, wrapped, rotation_type, meta FROM materials WHERE key_id = $1 ORDER BY created_at, seq',
   insAlias: 'INSERT INTO aliases(account, region, alias_name, target_key_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)',
   getAlias: 'SELECT * FROM aliases WHERE account = $1 AND region = $2 AND alias_name = $3',
   updAlias: 'UPDATE aliases SET target_key_id = $1, updated_at = $2 WHERE account = $3 AND region = $4 AND alias_name = $5',
@@ -270,11 +279,11 @@ export class PostgresStore implements KeyStore {
     return r.rows.map((row) => row.key_id as string);
   }
 
-  async createKey(key: KeyRecord, m: MaterialRecord): Promise<void> {
+  async createKey(key: KeyRecord, m?: MaterialRecord): Promise<void> {
     try {
       await this.#tx(async (c) => {
         await c.query(SQL.insKey, insertParams(key));
-        await c.query(SQL.insMaterial, [m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null]);
+        if (m) await c.query(SQL.insMaterial, materialParams(m));
       });
     } catch (e) {
       if (isUniqueViolation(e, 'keys')) throw new StoreDuplicateError(`key ${key.keyId}`);
@@ -303,16 +312,28 @@ export class PostgresStore implements KeyStore {
     await this.#tx(async (c) => {
       const r = await c.query(SQL.updKey, updateParams(key, expectedVersion));
       if (r.rowCount !== 1) throw new StoreConflictError(`key ${key.keyId} version ${expectedVersion}`);
-      await c.query(SQL.insMaterial, [m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null]);
+      await c.query(SQL.insMaterial, materialParams(m));
     });
   }
 
-  async deleteKey(keyId: string, deletedAt: number): Promise<void> {
+  async putMaterials(key: KeyRecord, expectedVersion: number, materials: readonly MaterialRecord[]): Promise<void> {
+    await this.#tx(async (c) => {
+      const r = await c.query(SQL.updKey, updateParams(key, expectedVersion));
+      if (r.rowCount !== 1) throw new StoreConflictError(`key ${key.keyId} version ${expectedVersion}`);
+      for (const m of materials) await c.query(SQL.putMaterial, materialParams(m));
+    });
+  }
+
+  async deleteKey(keyId: string, deletedAt: number, expectedVersion?: number): Promise<void> {
     await this.#tx(async (c) => {
       // Lock the key row first: an alias being pointed at it concurrently (its foreign-key check
-      // takes a share lock on this row) then waits for us instead of slipping in between.
+      // takes a share lock on this row) then waits for us instead of slipping in between — and a
+      // racing updateKey waits too, so the version read here is the one we delete.
       const locked = await c.query<Row>(SQL.lockKeyDoc, [keyId]);
       const doc = locked.rows[0]?.doc;
+      if (expectedVersion !== undefined && (typeof doc !== 'string' || keyFromDoc(doc).version !== expectedVersion)) {
+        throw new StoreConflictError(`key ${keyId} version ${expectedVersion}`);
+      }
       if (typeof doc === 'string') await c.query(SQL.insTombstone, [keyId, keyFromDoc(doc).arn, deletedAt]);
       await c.query(SQL.delKeyGrants, [keyId]);
       await c.query(SQL.delKeyAliases, [keyId]);

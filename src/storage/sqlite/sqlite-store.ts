@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
 import type { AccessKeyRecord, AliasRecord, DeletedKeyRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
-import { keyColumns, keyFromDoc } from '../key-codec.ts';
+import { keyColumns, keyFromDoc, materialMetaFromDoc, materialMetaToDoc } from '../key-codec.ts';
 import { MIGRATIONS } from './schema.ts';
 
 type Row = Record<string, unknown>;
@@ -22,6 +22,7 @@ function materialFromRow(r: Row): MaterialRecord {
     createdAt: Number(r.created_at),
     wrapped: u8(r.wrapped),
     ...(r.rotation_type ? { rotationType: r.rotation_type as MaterialRecord['rotationType'] } : {}),
+    ...materialMetaFromDoc(r.meta),
   };
 }
 
@@ -58,6 +59,7 @@ export class SqliteStore implements KeyStore {
       listKeys: db.prepare('SELECT doc FROM keys WHERE account = ? AND region = ? AND key_id > ? ORDER BY key_id LIMIT ?'),
       updKey: db.prepare('UPDATE keys SET version = @version, state = @state, deletion_at = @deletion_at, next_rotation_at = @next_rotation_at, doc = @doc WHERE key_id = @key_id AND version = @expected'),
       delKey: db.prepare('DELETE FROM keys WHERE key_id = ?'),
+      keyVersion: db.prepare('SELECT version FROM keys WHERE key_id = ?'),
       insTombstone: db.prepare('INSERT INTO deleted_keys(key_id, arn, deleted_at) SELECT key_id, json_extract(doc, \'$.arn\'), ? FROM keys WHERE key_id = ? ON CONFLICT(key_id) DO NOTHING'),
       getTombstone: db.prepare('SELECT * FROM deleted_keys WHERE key_id = ?'),
       delKeyGrants: db.prepare('DELETE FROM grants WHERE key_id = ?'),
@@ -68,7 +70,12 @@ export class SqliteStore implements KeyStore {
       delGrant: db.prepare('DELETE FROM grants WHERE key_id = ? AND grant_id = ?'),
       delKeyMaterials: db.prepare('DELETE FROM materials WHERE key_id = ?'),
       delKeyAliases: db.prepare('DELETE FROM aliases WHERE target_key_id = ?'),
-      insMaterial: db.prepare('INSERT INTO materials(key_id, material_id, created_at, wrapped, rotation_type) VALUES (?, ?, ?, ?, ?)'),
+      insMaterial: db.prepare('INSERT INTO materials(key_id, material_id, created_at, wrapped, rotation_type, meta) VALUES (?, ?, ?, ?, ?, ?)'),
+      // Replacing keeps the rowid, so a re-imported material keeps its place in listMaterials.
+      putMaterial: db.prepare(
+        'INSERT INTO materials(key_id, material_id, created_at, wrapped, rotation_type, meta) VALUES (?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT(key_id, material_id) DO UPDATE SET created_at = excluded.created_at, wrapped = excluded.wrapped, rotation_type = excluded.rotation_type, meta = excluded.meta',
+      ),
       getMaterial: db.prepare('SELECT * FROM materials WHERE key_id = ? AND material_id = ?'),
       listMaterials: db.prepare('SELECT * FROM materials WHERE key_id = ? ORDER BY created_at, rowid'),
       insAlias: db.prepare('INSERT INTO aliases(account, region, alias_name, target_key_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -118,11 +125,11 @@ export class SqliteStore implements KeyStore {
     return (this.#q.listDue.all({ now, limit }) as Row[]).map((r) => r.key_id as string);
   }
 
-  async createKey(key: KeyRecord, m: MaterialRecord): Promise<void> {
+  async createKey(key: KeyRecord, m?: MaterialRecord): Promise<void> {
     try {
       this.#db.transaction(() => {
         this.#q.insKey.run(keyColumns(key));
-        this.#q.insMaterial.run(m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null);
+        if (m) this.#q.insMaterial.run(m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null, materialMetaToDoc(m));
       }).immediate();
     } catch (e) {
       // Same answer as the other stores: a taken key id is a duplicate, not a raw SQLite error.
@@ -149,12 +156,24 @@ export class SqliteStore implements KeyStore {
     this.#db.transaction(() => {
       const res = this.#q.updKey.run({ ...keyColumns(key), expected: expectedVersion });
       if (res.changes !== 1) throw new StoreConflictError(`key ${key.keyId} version ${expectedVersion}`);
-      this.#q.insMaterial.run(m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null);
+      this.#q.insMaterial.run(m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null, materialMetaToDoc(m));
     }).immediate();
   }
 
-  async deleteKey(keyId: string, deletedAt: number): Promise<void> {
+  async putMaterials(key: KeyRecord, expectedVersion: number, materials: readonly MaterialRecord[]): Promise<void> {
     this.#db.transaction(() => {
+      const res = this.#q.updKey.run({ ...keyColumns(key), expected: expectedVersion });
+      if (res.changes !== 1) throw new StoreConflictError(`key ${key.keyId} version ${expectedVersion}`);
+      for (const m of materials) this.#q.putMaterial.run(m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null, materialMetaToDoc(m));
+    }).immediate();
+  }
+
+  async deleteKey(keyId: string, deletedAt: number, expectedVersion?: number): Promise<void> {
+    this.#db.transaction(() => {
+      if (expectedVersion !== undefined) {
+        const row = this.#q.keyVersion.get(keyId) as { version: number } | undefined;
+        if (row?.version !== expectedVersion) throw new StoreConflictError(`key ${keyId} version ${expectedVersion}`);
+      }
       this.#q.insTombstone.run(deletedAt, keyId);
       this.#q.delKeyGrants.run(keyId);
       this.#q.delKeyAliases.run(keyId);

@@ -1,0 +1,65 @@
+/** The audited store: every change waits for its write-ahead entry; reads inside a request are its resources. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { material, minimalKey, randomAccount } from '../storage/conformance/exercise-key-store.ts';
+import { MemoryStore } from '../storage/memory/memory-store.ts';
+import { auditedStore } from './audit-store.ts';
+import { auditScope, type AuditScope, type TouchedKey } from './scope.ts';
+
+function setup(failWrites = false) {
+  const inner = new MemoryStore();
+  const service: string[] = [];
+  const store = auditedStore(inner, {
+    async serviceWrite(method, keyId) {
+      if (failWrites) throw new Error('audit down');
+      service.push(`${method}:${keyId ?? ''}`);
+    },
+  });
+  let intents = 0;
+  const scope: AuditScope = {
+    touched: new Map<string, TouchedKey>(),
+    async beforeWrite() {
+      intents++;
+      if (failWrites) throw new Error('audit down');
+    },
+  };
+  return { inner, store, service, scope, intents: () => intents };
+}
+
+test('inside a request: each write waits for the write-ahead entry, and the keys read or created are its resources', async () => {
+  const { store, scope, intents, service } = setup();
+  const key = minimalKey(randomAccount());
+  await auditScope.run(scope, async () => {
+    await store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
+    assert.equal((await store.getKey(key.keyId))?.keyId, key.keyId);
+    await store.listKeys(key.account, key.region, undefined, 10);
+    await store.putMeta('x', 'y'); // store bookkeeping: not a KMS change
+  });
+  assert.equal(intents(), 1);
+  assert.deepEqual([...scope.touched.keys()], [key.keyId]);
+  assert.deepEqual(service, []);
+});
+
+test('outside any request (scheduler, start-up), a write gets a service entry first', async () => {
+  const { store, service } = setup();
+  const key = minimalKey(randomAccount());
+  await store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
+  await store.deleteKey(key.keyId, 1);
+  assert.deepEqual(service, [`createKey:${key.keyId}`, `deleteKey:${key.keyId}`]);
+});
+
+test('when the entry cannot be written, the store is never touched', async () => {
+  const { inner, store, scope } = setup(true);
+  const key = minimalKey(randomAccount());
+  await assert.rejects(auditScope.run(scope, () => store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }))), /audit down/);
+  await assert.rejects(store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId })), /audit down/);
+  assert.equal(await inner.getKey(key.keyId), undefined);
+});
+
+test('a method the port gains later counts as a write by default', async () => {
+  const inner = Object.assign(new MemoryStore(), { async frobnicate(keyId: string) { return `done ${keyId}`; } });
+  const seen: string[] = [];
+  const store = auditedStore(inner, { serviceWrite: async (m, k) => void seen.push(`${m}:${k}`) }) as typeof inner;
+  assert.equal(await store.frobnicate('k1'), 'done k1');
+  assert.deepEqual(seen, ['frobnicate:k1']);
+});

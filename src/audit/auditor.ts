@@ -1,0 +1,218 @@
+/**
+ * The server's side of the audit trail: one CloudTrail record per request (allowed, denied or
+ * failed, authentication failures included), service events for the scheduler's rotations and
+ * deletions, and the write-ahead entries that make "nothing changed" hold when the audit device
+ * fails.
+ *
+ * Fail-closed, in two steps:
+ * 1. Before a request's first store write commits, an `intent` entry (who, what, parameters) is
+ *    made durable (audit-store.ts calls `beforeWrite`). If it cannot be, the write is never
+ *    attempted: the request fails with KMSInternalException and nothing changed.
+ * 2. Before the response leaves, the request's `event` record is made durable. If it cannot be,
+ *    the caller gets KMSInternalException instead of the result (no plaintext, no data key, no
+ *    ciphertext leaves). A read changed nothing. A write that committed between step 1 and a
+ *    failing step 2 is kept, and its durable intent entry says who changed what: the caller sees
+ *    an ambiguous 500 (as after a timeout), and `trent audit verify` lists such requests as
+ *    "outcome unknown". Nothing is ever changed without a durable record of the attempt.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../domain/ports.ts';
+import type { Principal } from '../domain/types.ts';
+import type { Spec } from '../shared/validate.ts';
+import type { AuditLog } from './audit-log.ts';
+import { traitsOf } from './operation-traits.ts';
+import { additionalEventData, requestParameters, responseElements } from './redact.ts';
+import { type CloudTrailRecord, EVENT_VERSION, eventTime, keyResource, unauthenticatedIdentity, userIdentityOf } from './record.ts';
+import { requestClass, type RequestClass } from './request-class.ts';
+import { auditScope, type AuditScope, type TouchedKey } from './scope.ts';
+
+/** What the meter learns from each record. */
+export interface Usage {
+  class: RequestClass;
+  /** The account billed for the request: the caller's. */
+  account?: string;
+  /** The key the request used (its ARN), if any. */
+  key?: string;
+  keySpec?: string;
+}
+
+export interface AuditorDeps {
+  log: AuditLog;
+  clock: Clock;
+  region: string;
+  /** Each durable event record (metering, metrics). */
+  onEvent?: (record: CloudTrailRecord, usage: Usage) => void;
+}
+
+export interface RequestStart {
+  requestId: string;
+  eventSource: CloudTrailRecord['eventSource'];
+  sourceIp: string;
+  userAgent: string | undefined;
+  /** The access key id the Authorization header claims, for records of failed authentication. */
+  claimedAccessKeyId: string | undefined;
+}
+
+const MAX_MESSAGE = 2048;
+const MAX_AGENT = 1024;
+
+export class RequestAudit implements AuditScope {
+  readonly touched = new Map<string, TouchedKey>();
+  eventName = 'Unknown';
+  spec: Readonly<Record<string, Spec>> | undefined;
+  input: unknown;
+  principal: Principal | undefined;
+  /** Extra response elements a non-JSON protocol reports (STS). */
+  stsResponse: Record<string, unknown> | undefined;
+  #intent: Promise<void> | undefined;
+  #settled = false;
+  readonly #a: Auditor;
+  readonly start: RequestStart;
+  readonly #time: Date;
+
+  constructor(a: Auditor, start: RequestStart, time: Date) {
+    this.#a = a;
+    this.start = start;
+    this.#time = time;
+  }
+
+  /** Runs the operation inside this request's scope (resources, write-ahead). */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return auditScope.run(this, fn);
+  }
+
+  beforeWrite(): Promise<void> {
+    this.#intent ??= this.#a.log.append('intent', {
+      time: this.#a.clock.now().toISOString(),
+      requestID: this.start.requestId,
+      eventName: this.eventName,
+      principal: this.principal?.arn ?? null,
+      requestParameters: requestParameters(this.spec, this.input),
+    });
+    return this.#intent;
+  }
+
+  /** True once a record was handed to the log (whether or not it became durable). */
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  /** Builds the success record now (before the caller zeroes the output) and returns its durability. */
+  succeed(output: Record<string, unknown>): Promise<void> {
+    return this.#settle(output, undefined);
+  }
+
+  fail(error: { code: string; message: string }): Promise<void> {
+    return this.#settle(undefined, error);
+  }
+
+  #settle(output: Record<string, unknown> | undefined, error: { code: string; message: string } | undefined): Promise<void> {
+    this.#settled = true;
+    let record: CloudTrailRecord;
+    let usage: Usage;
+    try {
+      ({ record, usage } = this.#build(output, error));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#a.appendEvent(record, usage);
+  }
+
+  #build(output: Record<string, unknown> | undefined, error: { code: string; message: string } | undefined): { record: CloudTrailRecord; usage: Usage } {
+    const traits = traitsOf(this.eventName);
+    const keys = [...this.touched.values()];
+    const resources = traits.resources ? keys.map((k) => keyResource(k.arn, k.account)) : [];
+    const p = this.principal;
+    let response: Record<string, unknown> | null = null;
+    if (output && traits.responseElements) {
+      response = this.stsResponse ?? responseElements(output);
+      // CloudTrail names the affected key even when the operation returns nothing (EnableKeyRotation…).
+      if (response === null && resources[0]) response = { keyId: resources[0].ARN };
+    }
+    const extra = output ? additionalEventData(output) : undefined;
+    const record: CloudTrailRecord = {
+      eventVersion: EVENT_VERSION,
+      userIdentity: p ? userIdentityOf(p) : unauthenticatedIdentity(this.start.claimedAccessKeyId),
+      eventTime: eventTime(this.#time),
+      eventSource: this.start.eventSource,
+      eventName: this.eventName,
+      awsRegion: this.#a.region,
+      sourceIPAddress: this.start.sourceIp.replace(/^::ffff:/, ''),
+      userAgent: (this.start.userAgent ?? '').slice(0, MAX_AGENT),
+      ...(error ? { errorCode: error.code, errorMessage: error.message.slice(0, MAX_MESSAGE) } : {}),
+      requestParameters: requestParameters(this.spec, this.input),
+      responseElements: response,
+      ...(extra ? { additionalEventData: extra } : {}),
+      requestID: this.start.requestId,
+      eventID: randomUUID(),
+      readOnly: traits.readOnly,
+      ...(resources.length > 0 ? { resources } : {}),
+      eventType: 'AwsApiCall',
+      managementEvent: true,
+      recipientAccountId: resources[0]?.accountId ?? p?.accountId ?? '',
+      eventCategory: 'Management',
+    };
+    const first = keys[0];
+    const params = (this.input ?? {}) as { KeyPairSpec?: unknown };
+    const cls: RequestClass = !p || this.start.eventSource !== 'kms.amazonaws.com' ? 'none' : requestClass(traits.billing, first?.keySpec, params.KeyPairSpec);
+    const usage: Usage = { class: cls, ...(p ? { account: p.accountId } : {}), ...(first ? { key: first.arn, keySpec: first.keySpec } : {}) };
+    return { record, usage };
+  }
+}
+
+export class Auditor {
+  readonly log: AuditLog;
+  readonly clock: Clock;
+  readonly region: string;
+  readonly #onEvent: AuditorDeps['onEvent'];
+
+  constructor(d: AuditorDeps) {
+    this.log = d.log;
+    this.clock = d.clock;
+    this.region = d.region;
+    this.#onEvent = d.onEvent;
+  }
+
+  begin(start: RequestStart): RequestAudit {
+    return new RequestAudit(this, start, this.clock.now());
+  }
+
+  async appendEvent(record: CloudTrailRecord, usage: Usage): Promise<void> {
+    await this.log.append('event', { time: this.clock.now().toISOString(), usage, record });
+    this.#onEvent?.(record, usage);
+  }
+
+  /** Write-ahead for a change made outside any request (scheduler, start-up). */
+  serviceWrite(method: string, keyId: string | undefined): Promise<void> {
+    return this.log.append('intent', { time: this.clock.now().toISOString(), service: true, method, ...(keyId !== undefined ? { keyId } : {}) });
+  }
+
+  /** A CloudTrail AwsServiceEvent (RotateKey, DeleteKey): KMS acting on its own, "invokedBy": "AWS Internal". */
+  serviceEvent(eventName: 'RotateKey' | 'DeleteKey' | 'DeleteExpiredKeyMaterial', key: { arn: string; account: string; keyId: string }, details: Record<string, unknown>): Promise<void> {
+    const record: CloudTrailRecord = {
+      eventVersion: EVENT_VERSION,
+      userIdentity: { accountId: key.account, invokedBy: 'AWS Internal' },
+      eventTime: eventTime(this.clock.now()),
+      eventSource: 'kms.amazonaws.com',
+      eventName,
+      awsRegion: this.region,
+      sourceIPAddress: 'AWS Internal',
+      userAgent: 'AWS Internal',
+      requestParameters: null,
+      responseElements: null,
+      eventID: randomUUID(),
+      readOnly: false,
+      resources: [keyResource(key.arn, key.account)],
+      eventType: 'AwsServiceEvent',
+      managementEvent: true,
+      recipientAccountId: key.account,
+      serviceEventDetails: { keyId: key.keyId, ...details },
+      eventCategory: 'Management',
+    };
+    return this.appendEvent(record, { class: 'none', account: key.account, key: key.arn });
+  }
+
+  close(): Promise<void> {
+    return this.log.close();
+  }
+}

@@ -1,0 +1,13 @@
+export { AuditLog, AuditWriteError, AuditChainError, type AuditLogOptions } from './audit-log.ts';
+export { Auditor, RequestAudit, type Usage, type RequestStart } from './auditor.ts';
+export { auditedStore } from './audit-store.ts';
+export { checkLine, sealLine, GENESIS, type EntryKind } from './chain.ts';
+export { listChains, nodeFileOps, type AuditFile, type AuditFileOps, type ChainFile } from './files.ts';
+export { claimNode, NodeLockError, type NodeLock } from './node-lock.ts';
+export { traitsOf, type OperationTraits } from './operation-traits.ts';
+export { queryEvents, parseTimeArg, type QueryFilter } from './query.ts';
+export { mergedEvents, type EventEntry } from './reader.ts';
+export { claimedAccessKeyId, type CloudTrailRecord } from './record.ts';
+export { classOfKeySpec, REQUEST_CLASSES, type RequestClass } from './request-class.ts';
+export { auditScope } from './scope.ts';
+export { verifyAuditDir, type ChainReport } from './verify.ts';

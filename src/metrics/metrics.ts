@@ -1,0 +1,109 @@
+/**
+ * `GET /metrics` (Prometheus text format, prom-client): requests by operation and error code,
+ * request latency, audit flush latency and batch size, unwrapped-material cache hits, keys by
+ * state, and the meter — billable requests per account, key and request class.
+ *
+ * Each Trent owns its registry (several can run in one process, as the tests do).
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Usage } from '../audit/auditor.ts';
+
+export interface MetricsSources {
+  /** Lookups in the unwrapped-material cache so far. */
+  cacheStats?: () => { hits: number; misses: number };
+  /** Keys per state, counted when scraped. */
+  keysByState?: () => Promise<Record<string, number>>;
+}
+
+export class TrentMetrics {
+  readonly registry = new Registry();
+  readonly #requests: Counter<'operation' | 'code'>;
+  readonly #duration: Histogram<'operation'>;
+  readonly #flush: Histogram;
+  readonly #batch: Histogram;
+  readonly #auditFailures: Counter;
+  readonly #billable: Counter<'account' | 'key' | 'class'>;
+
+  constructor(sources: MetricsSources = {}) {
+    const registers = [this.registry];
+    this.#requests = new Counter({ name: 'trent_requests_total', help: 'Requests by operation and outcome (OK or the error code).', labelNames: ['operation', 'code'], registers });
+    this.#duration = new Histogram({
+      name: 'trent_request_duration_seconds',
+      help: 'Request latency, from the first byte read to the response, audit flush included.',
+      labelNames: ['operation'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.#flush = new Histogram({
+      name: 'trent_audit_flush_duration_seconds',
+      help: 'Duration of one audit flush (write + fdatasync), shared by every entry in its batch.',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers,
+    });
+    this.#batch = new Histogram({ name: 'trent_audit_flush_entries', help: 'Audit entries per flush (group commit).', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024], registers });
+    this.#auditFailures = new Counter({ name: 'trent_audit_flush_failures_total', help: 'Audit flushes that failed (their requests were refused).', registers });
+    this.#billable = new Counter({
+      name: 'trent_kms_billable_requests_total',
+      help: 'Successful KMS requests as AWS would bill them: per calling account, key (ARN, or "none") and request class.',
+      labelNames: ['account', 'key', 'class'],
+      registers,
+    });
+    if (sources.cacheStats) {
+      const stats = sources.cacheStats;
+      new Gauge({
+        name: 'trent_material_cache_lookups',
+        help: 'Lookups in the unwrapped key-material cache, by result.',
+        labelNames: ['result'],
+        registers,
+        collect() {
+          const s = stats();
+          this.set({ result: 'hit' }, s.hits);
+          this.set({ result: 'miss' }, s.misses);
+        },
+      });
+      new Gauge({
+        name: 'trent_material_cache_hit_ratio',
+        help: 'Hits / lookups in the unwrapped key-material cache since start.',
+        registers,
+        collect() {
+          const s = stats();
+          this.set(s.hits + s.misses === 0 ? 0 : s.hits / (s.hits + s.misses));
+        },
+      });
+    }
+    if (sources.keysByState) {
+      const count = sources.keysByState;
+      new Gauge({
+        name: 'trent_keys',
+        help: 'KMS keys by key state.',
+        labelNames: ['state'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const [state, n] of Object.entries(await count())) this.set({ state }, n);
+        },
+      });
+    }
+    collectDefaultMetrics({ register: this.registry, prefix: 'trent_' });
+  }
+
+  observeRequest(operation: string, code: string, seconds: number): void {
+    this.#requests.inc({ operation, code });
+    this.#duration.observe({ operation }, seconds);
+  }
+
+  observeFlush(seconds: number, entries: number, ok: boolean): void {
+    this.#flush.observe(seconds);
+    this.#batch.observe(entries);
+    if (!ok) this.#auditFailures.inc();
+  }
+
+  observeUsage(u: Usage): void {
+    if (u.class === 'none' || u.account === undefined) return;
+    this.#billable.inc({ account: u.account, key: u.key ?? 'none', class: u.class });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
