@@ -79,9 +79,12 @@ export async function grantsAllow(core: Core, key: KeyRecord, p: Principal, oper
     const g = await grantFromToken(core, t);
     if (fits(g)) return true;
   }
+  // Only an assumed-role session matches grantees other than its own ARN (its role, under any
+  // path): for everyone else the store returns just the grants that name them.
+  const exact = !/^arn:aws[a-z-]*:sts::\d{12}:assumed-role\//.test(p.arn);
   let after: string | undefined;
   for (;;) {
-    const page = await core.store.listGrants(key.keyId, { limit: 200, ...(after ? { after } : {}) });
+    const page = await core.store.listGrants(key.keyId, { limit: 200, ...(after ? { after } : {}), ...(exact ? { granteePrincipal: p.arn } : {}) });
     if (page.some(fits)) return true;
     if (page.length < 200) return false;
     after = page[page.length - 1]!.grantId;

@@ -5,8 +5,9 @@ import { defineOperation, LimitField, MarkerField } from './operation.ts';
 
 export default defineOperation({ RetiringPrincipal: { ...PrincipalField, required: true as const }, Limit: LimitField, Marker: MarkerField }, async ({ core, call }, i) => {
   const page = await listRetirableGrants(core, call, { retiringPrincipal: i.RetiringPrincipal, limit: i.Limit ?? 50, ...(i.Marker !== undefined ? { marker: i.Marker } : {}) });
-  const entries = await Promise.all(
-    page.grants.map(async (g) => grantEntry(g, (await core.store.getKey(g.keyId))?.arn ?? g.keyId)),
-  );
+  // One key lookup per key, not per grant: a page may hold 1,000 grants of one key.
+  const arns = new Map<string, Promise<string>>();
+  const arnOf = (keyId: string) => arns.get(keyId) ?? arns.set(keyId, core.store.getKey(keyId).then((k) => k?.arn ?? keyId)).get(keyId)!;
+  const entries = await Promise.all(page.grants.map(async (g) => grantEntry(g, await arnOf(g.keyId))));
   return { Grants: entries, Truncated: page.next !== undefined, ...(page.next !== undefined ? { NextMarker: page.next } : {}) };
 });

@@ -130,8 +130,9 @@ async function fullRun(storeUrl: string | undefined): Promise<{ run: Run; scanne
   mkdirSync(logDir);
   const args = ['--data-dir', r.dir, '--identities', identities(base), ...(storeUrl !== undefined ? ['--store', storeUrl] : [])];
   const env = { TRENT_LOG_LEVEL: 'debug' };
+  let t: ChildTrent | undefined;
   try {
-    let t = await spawnTrent(args, env);
+    t = await spawnTrent(args, env);
     await workload(t, r, 1);
     // Killed mid-run: the WAL, shared memory and the open audit file stay as a crash leaves them.
     t.proc.kill('SIGKILL');
@@ -170,6 +171,10 @@ async function fullRun(storeUrl: string | undefined): Promise<{ run: Run; scanne
     const control = scan(files.filter(isRootKey), [{ what: 'root key', bytes: rootKey }], base);
     return { run: r, scanned, control };
   } finally {
+    if (t && t.proc.exitCode === null && t.proc.signalCode === null) {
+      t.proc.kill('SIGKILL');
+      await t.exited;
+    }
     rmSync(base, { recursive: true, force: true });
   }
 }

@@ -125,7 +125,8 @@ const SQL = {
   insGrant: 'INSERT INTO grants(key_id, grant_id, grantee_principal, retiring_principal, doc) VALUES ($1, $2, $3, $4, $5)',
   getGrant: 'SELECT doc FROM grants WHERE key_id = $1 AND grant_id = $2',
   listGrants: 'SELECT doc FROM grants WHERE key_id = $1 AND grant_id > $2 AND ($3::text IS NULL OR grant_id = $3) AND ($4::text IS NULL OR grantee_principal = $4) ORDER BY grant_id LIMIT $5',
-  listRetirable: "SELECT doc FROM grants WHERE retiring_principal = $1 AND (key_id || '/' || grant_id) COLLATE \"C\" > $2 ORDER BY key_id, grant_id LIMIT $3",
+  // A row value, not `key_id || '/' || grant_id`: the index seeks to the marker instead of scanning up to it.
+  listRetirable: 'SELECT doc FROM grants WHERE retiring_principal = $1 AND (key_id, grant_id) > ($2, $3) ORDER BY key_id, grant_id LIMIT $4',
   delGrant: 'DELETE FROM grants WHERE key_id = $1 AND grant_id = $2',
   delKeyMaterials: 'DELETE FROM materials WHERE key_id = $1',
   delKeyAliases: 'DELETE FROM aliases WHERE target_key_id = $1',
@@ -407,7 +408,8 @@ export class PostgresStore implements KeyStore {
   }
 
   async listRetirableGrants(principal: string, opts: { after?: string; limit: number }): Promise<GrantRecord[]> {
-    const r = await this.#query(SQL.listRetirable, [principal, opts.after ?? '', opts.limit]);
+    const [afterKey = '', afterGrant = ''] = opts.after === undefined ? [] : [opts.after.slice(0, opts.after.indexOf('/')), opts.after.slice(opts.after.indexOf('/') + 1)];
+    const r = await this.#query(SQL.listRetirable, [principal, afterKey, afterGrant, opts.limit]);
     return r.rows.map((row) => JSON.parse(row.doc as string) as GrantRecord);
   }
 

@@ -66,7 +66,8 @@ export class SqliteStore implements KeyStore {
       insGrant: db.prepare('INSERT INTO grants(key_id, grant_id, grantee_principal, retiring_principal, doc) VALUES (?, ?, ?, ?, ?)'),
       getGrant: db.prepare('SELECT doc FROM grants WHERE key_id = ? AND grant_id = ?'),
       listGrants: db.prepare('SELECT doc FROM grants WHERE key_id = @keyId AND grant_id > @after AND (@grantId IS NULL OR grant_id = @grantId) AND (@grantee IS NULL OR grantee_principal = @grantee) ORDER BY grant_id LIMIT @limit'),
-      listRetirable: db.prepare("SELECT doc FROM grants WHERE retiring_principal = ? AND (key_id || '/' || grant_id) > ? ORDER BY key_id, grant_id LIMIT ?"),
+      // A row value, not `key_id || '/' || grant_id`: the index seeks to the marker instead of scanning up to it.
+      listRetirable: db.prepare('SELECT doc FROM grants WHERE retiring_principal = ? AND (key_id, grant_id) > (?, ?) ORDER BY key_id, grant_id LIMIT ?'),
       delGrant: db.prepare('DELETE FROM grants WHERE key_id = ? AND grant_id = ?'),
       delKeyMaterials: db.prepare('DELETE FROM materials WHERE key_id = ?'),
       delKeyAliases: db.prepare('DELETE FROM aliases WHERE target_key_id = ?'),
@@ -245,7 +246,8 @@ export class SqliteStore implements KeyStore {
   }
 
   async listRetirableGrants(principal: string, opts: { after?: string; limit: number }): Promise<GrantRecord[]> {
-    return (this.#q.listRetirable.all(principal, opts.after ?? '', opts.limit) as Row[]).map((r) => JSON.parse(r.doc as string) as GrantRecord);
+    const [afterKey = '', afterGrant = ''] = opts.after === undefined ? [] : [opts.after.slice(0, opts.after.indexOf('/')), opts.after.slice(opts.after.indexOf('/') + 1)];
+    return (this.#q.listRetirable.all(principal, afterKey, afterGrant, opts.limit) as Row[]).map((r) => JSON.parse(r.doc as string) as GrantRecord);
   }
 
   async deleteGrant(keyId: string, grantId: string): Promise<boolean> {

@@ -89,8 +89,12 @@ class Driver {
     this.o.log?.(line);
   }
 
+  /** The Trent of the current cycle (killed in `finally` should the driver itself fail). */
+  live: ChildTrent | undefined;
+
   async start(): Promise<Cycle> {
     const t = await spawnTrent(this.args, { TRENT_NODE_ID: 'crash' });
+    this.live = t;
     return { t, client: new WireClient(t.url, { timeoutMs: 30_000 }), stopped: false };
   }
 
@@ -141,7 +145,7 @@ class Driver {
       CreateKey: enabled.length < 3 ? 6 : 0.5,
       Encrypt: enabled.length ? 4 : 0,
       GenerateDataKey: enabled.length ? 1.5 : 0,
-      CreateAlias: enabled.length ? 0.7 : 0,
+      CreateAlias: enabled.some((k) => this.aliasCount(k.keyId) < 40) ? 0.7 : 0,
       UpdateAlias: aliases.length && enabled.length >= 2 ? 0.6 : 0,
       DeleteAlias: aliases.length ? 0.3 : 0,
       PutKeyPolicy: live.length ? 0.8 : 0,
@@ -184,7 +188,8 @@ class Driver {
         return;
       }
       case 'CreateAlias': {
-        const k = this.rand.pick(enabled);
+        // "Aliases per KMS key: 50": stay below it.
+        const k = this.rand.pick(enabled.filter((x) => this.aliasCount(x.keyId) < 40));
         const name = `alias/crash-c${c}-${m.tick()}`;
         const a = { name, owner: c, targets: new Set<string | null>([null, k.keyId]), busy: true };
         m.aliases.set(name, a);
@@ -267,9 +272,16 @@ class Driver {
     }
   }
 
+  aliasCount(keyId: string): number {
+    let n = 0;
+    for (const a of this.model.aliases.values()) if (a.targets.has(keyId)) n++;
+    return n;
+  }
+
   /** A change to one key: busy while in flight; `maybe` when no answer came, `acked` on 200. */
   async change(cy: Cycle, k: KeyModel, op: string, input: unknown, maybe: () => void, acked: () => void): Promise<void> {
     k.busy = true;
+    k.dirty = true;
     k.pendingOp = op;
     this.model.tick();
     const r = await this.send(cy, op, input);
@@ -313,18 +325,25 @@ class Driver {
   }
 
   async loadAndKill(cy: Cycle): Promise<void> {
-    const [lo, hi] = this.o.loadMs ?? [300, 2000];
+    const [lo, hi] = this.o.loadMs ?? [200, 1500];
     const killAfter = this.rand.int(lo, hi);
     const loops = Array.from({ length: this.o.clients ?? 4 }, (_, c) => this.clientLoop(cy, c));
     const mover = this.rand.chance(0.6) ? this.mover(cy, this.rand.int(0, killAfter)) : Promise.resolve();
     await new Promise((r) => setTimeout(r, killAfter));
     cy.killedAt = Date.now();
+    // Requests in flight now get no answer; the clients send nothing new.
+    cy.stopped = true;
     cy.t.proc.kill('SIGKILL');
     this.kills++;
     await cy.t.exited;
-    cy.stopped = true;
     await Promise.all([...loops, mover]);
     cy.client.close();
+    this.internalErrors(cy);
+  }
+
+  /** A 500 is a violation by itself; its cause is in the server's log. */
+  internalErrors(cy: Cycle): void {
+    for (const line of cy.t.stderr().split('\n')) if (/internal error|unhandled/i.test(line)) this.v.add(`server log: ${line.slice(0, 1500)}`);
   }
 
   // ---------------------------------------------------------------- the store, while Trent is down
@@ -419,7 +438,20 @@ class Driver {
     const listed = new Map((await this.listAll(cy, 'ListKeys', 'Keys')).map((k) => [String(k.KeyId), String(k.KeyArn)]));
     const observed = new Map<string, KeyState>();
 
-    await pool([...m.keys.values()], 6, (k) => this.verifyKey(cy, k, listed, observed, where, full));
+    // Every key something happened to, and a sample of the others (all of them in the final check).
+    const due = [...m.keys.values()].filter(
+      (k) => full || k.dirty || k.deletable || k.ciphertexts.some((c) => !c.verified) || k.states.size > 1 || k.policies.size > 1 || k.rotationEnabled.size > 1 || k.rotationsMin !== k.rotationsMax || this.rand.chance(0.1),
+    );
+    await pool(due, 6, (k) => this.verifyKey(cy, k, listed, observed, where, full));
+    for (const k of due) k.dirty = false;
+    // A key not checked this time must still be listed unless it may have been deleted.
+    for (const k of m.keys.values()) {
+      if (observed.has(k.keyId)) continue;
+      const s = one(k.states);
+      if (s !== 'Deleted' && !listed.has(k.keyId)) this.v.add(`${where}: key ${k.keyId} (${s}) is missing from ListKeys`);
+      if (s === 'Deleted' && listed.has(k.keyId)) this.v.add(`${where}: deleted key ${k.keyId} is back in ListKeys`);
+      if (s !== undefined) observed.set(k.keyId, listed.has(k.keyId) ? s : 'Deleted');
+    }
 
     // Keys nobody was told about: only from a CreateKey that got no answer, and complete.
     for (const [keyId, arn] of listed) {
@@ -493,6 +525,9 @@ class Driver {
       if (ct && (full || !ct.verified)) await this.decryptCheck(cy, k, ct, state, where);
       return;
     }
+    // Past its deletion date the scheduler may delete the key between any two reads (and a read
+    // of its materials may already see them gone): only its state is checked until it settles.
+    if (state === 'PendingDeletion' && k.deletable) return;
     // A key whose deletion date has passed may go between two of these calls: that is no violation.
     const gone = (r: Reply) => k.deletable && r.json?.__type === 'NotFoundException' && (k.states = new Set(['Deleted'])) !== undefined;
 
@@ -581,11 +616,16 @@ class Driver {
       cy.client.close();
       cy.t.proc.kill('SIGTERM');
       const exit = await cy.t.exited;
+      this.internalErrors(cy);
       if (exit.code !== 0) this.v.add(`final stop: exit ${exit.code} ${exit.signal}: ${cy.t.stderr().slice(-500)}`);
       // The audit chain survived every kill: a torn last line is repaired, never a broken chain.
       const audit = await run(process.execPath, [join(ROOT, 'bin/trent.js'), 'audit', 'verify', '--data-dir', this.dir], { timeoutMs: 120_000 });
       if (audit.code !== 0) this.v.add(`trent audit verify: exit ${audit.code}: ${(audit.stdout + audit.stderr).slice(-800)}`);
     } finally {
+      if (this.live && this.live.proc.exitCode === null && this.live.proc.signalCode === null) {
+        this.live.proc.kill('SIGKILL');
+        await this.live.exited;
+      }
       rmSync(this.dir, { recursive: true, force: true });
     }
     const m = this.model;

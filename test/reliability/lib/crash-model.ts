@@ -38,6 +38,8 @@ export interface KeyModel {
   deletable: boolean;
   /** A change is in flight for this key. */
   busy: boolean;
+  /** Changed (or asked to change) since the last check after a restart. */
+  dirty: boolean;
   /** The operation in flight, if any. */
   pendingOp?: string;
   ciphertexts: Ciphertext[];
@@ -120,6 +122,7 @@ export class CrashModel {
       materials: new Set(),
       deletable: false,
       busy: false,
+      dirty: true,
       ciphertexts: [],
     };
     this.keys.set(keyId, k);
