@@ -17,7 +17,9 @@ export interface LoadOptions {
   /** Several URLs (nodes behind one endpoint): request i goes to url[i % n]. */
   url: string | string[];
   connections: number;
+  /** At most this many requests; with `seconds`, the run also stops issuing once that time is up. */
   requests: number;
+  seconds?: number;
   /** Builds one request (headers + body) for the node it goes to; called once per request. */
   make: (i: number, node: URL) => { headers: Record<string, string>; body: string };
   expectStatus?: number;
@@ -47,16 +49,18 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       req.end(body);
     });
   const start = process.hrtime.bigint();
+  const until = o.seconds === undefined ? Infinity : performance.now() + o.seconds * 1000;
   await Promise.all(
     Array.from({ length: o.connections }, async () => {
-      for (let i = next++; i < o.requests; i = next++) await one(i);
+      for (let i = next++; i < o.requests && performance.now() < until; i = next++) await one(i);
     }),
   );
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const done = lat.length;
   agent.destroy();
   lat.sort((a, b) => a - b);
   const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
-  return { requests: o.requests, seconds, rps: o.requests / seconds, p50ms: pct(0.5), p99ms: pct(0.99) };
+  return { requests: done, seconds, rps: done / seconds, p50ms: pct(0.5), p99ms: pct(0.99) };
 }
 
 export function table(rows: Record<string, string | number>[]): string {

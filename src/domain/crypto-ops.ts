@@ -51,9 +51,13 @@ function assertAlgorithm(key: KeyRecord, algorithm: EncryptionAlgorithm | undefi
 export const dryRun = () => new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
 
 /** Resolves, authorizes and state-checks a key for a sealing operation (Encrypt, GenerateDataKey*, ReEncrypt's destination). */
-export async function sealingKey(core: Core, ctx: CallContext, keyIdParam: string, action: string, op: string, ec: EncryptionContext | undefined, algorithm?: EncryptionAlgorithm): Promise<KeyRecord> {
+export async function sealingKey(
+  core: Core, ctx: CallContext, keyIdParam: string, action: string, op: string, ec: EncryptionContext | undefined, algorithm?: EncryptionAlgorithm,
+  /** Further request condition keys of the operation (kms:DataKeyPairSpec for GenerateDataKeyPair*). */
+  extraConditions?: Record<string, string>,
+): Promise<KeyRecord> {
   const key = await core.resolve(ctx, keyIdParam, true);
-  await core.authorize(ctx, action, key, { conditions: contextConditions(ec, algorithm ?? 'SYMMETRIC_DEFAULT'), encryptionContext: { ...ec } });
+  await core.authorize(ctx, action, key, { conditions: { ...contextConditions(ec, algorithm ?? 'SYMMETRIC_DEFAULT'), ...extraConditions }, encryptionContext: { ...ec } });
   assertState(key, 'crypto');
   assertUsage(key, op);
   assertAlgorithm(key, algorithm);

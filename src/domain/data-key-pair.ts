@@ -24,7 +24,7 @@ export async function generateDataKeyPair(
 ): Promise<DataKeyPair> {
   const op = withPlaintext ? 'GenerateDataKeyPair' : 'GenerateDataKeyPairWithoutPlaintext';
   const spec = keySpecInfo(p.keyPairSpec);
-  const key = await sealingKey(core, ctx, p.keyId, `kms:${op}`, op, p.context);
+  const key = await sealingKey(core, ctx, p.keyId, `kms:${op}`, op, p.context, undefined, { 'kms:DataKeyPairSpec': p.keyPairSpec });
   if (!spec.supported) throw new UnsupportedOperationException(spec.unsupportedReason ?? `KeyPairSpec ${p.keyPairSpec} is not supported.`);
   if (p.dryRun) throw dryRun();
   const privateKey = await generateKeyMaterial(spec.material, core.rng);

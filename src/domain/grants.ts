@@ -10,6 +10,7 @@ import {
   InvalidGrantIdException,
   InvalidGrantTokenException,
   InvalidMarkerException,
+  LimitExceededException,
   NotFoundException,
   ValidationException,
 } from '../shared/errors.ts';
@@ -105,6 +106,9 @@ export interface CreateGrantInput {
   dryRun?: boolean;
 }
 
+export const MAX_GRANTS_PER_KEY = 50_000;
+export const MAX_GRANTS_PER_PRINCIPAL = 500;
+
 const PRINCIPAL = /^(arn:aws[a-z-]*:(iam::\d{12}:(root|user\/.+|role\/.+)|sts::\d{12}:assumed-role\/.+\/.+)|[a-z0-9.-]+\.amazonaws\.com)$/;
 
 export async function createGrant(core: Core, ctx: CallContext, p: CreateGrantInput): Promise<GrantRecord> {
@@ -147,6 +151,15 @@ export async function createGrant(core: Core, ctx: CallContext, p: CreateGrantIn
       if (page.length < 200) break;
       after = page[page.length - 1]!.grantId;
     }
+  }
+  // Resource quotas ("Resource quotas", developer guide): 50,000 grants per KMS key and 500 grants
+  // for a given grantee principal per KMS key. Checked after the idempotent retry above, which
+  // creates nothing. Not atomic with the insert: concurrent CreateGrants may overshoot by a few.
+  if ((await core.store.listGrants(key.keyId, { limit: MAX_GRANTS_PER_PRINCIPAL, granteePrincipal: p.granteePrincipal })).length >= MAX_GRANTS_PER_PRINCIPAL) {
+    throw new LimitExceededException(`The number of grants for principal ${p.granteePrincipal} on key ${key.arn} exceeds the limit of ${MAX_GRANTS_PER_PRINCIPAL}.`);
+  }
+  if ((await core.store.listGrants(key.keyId, { limit: MAX_GRANTS_PER_KEY })).length >= MAX_GRANTS_PER_KEY) {
+    throw new LimitExceededException(`The number of grants on key ${key.arn} exceeds the limit of ${MAX_GRANTS_PER_KEY}.`);
   }
   const grant: GrantRecord = { ...shape, grantId: Buffer.from(core.rng.bytes(32)).toString('hex'), createdAt: core.now(), tokenSecret: Buffer.from(core.rng.bytes(32)).toString('base64url') };
   await core.store.createGrant(grant);

@@ -5,7 +5,7 @@
  * goes to the debug log.
  */
 import { accessDeniedMessage, assertLockoutSafe, decide, explainDecision, parsePolicy } from '../policy/index.ts';
-import type { Policy, RequestContext, RequestPrincipal } from '../policy/types.ts';
+import type { Policy, RequestPrincipal } from '../policy/types.ts';
 import { AccessDeniedException } from '../shared/errors.ts';
 import type { Authorizer, AuthzRequest } from './authorizer.ts';
 import type { Core } from './core.ts';
@@ -35,6 +35,13 @@ export interface PolicyAuthorizerDeps {
   partition: string;
   /** Called with the explanation of every denial (the server's debug log). */
   onDeny?: (explanation: string) => void;
+}
+
+const resourceAliasesMention = new WeakMap<Policy, boolean>();
+function mentionsResourceAliases(p: Policy): boolean {
+  let hit = resourceAliasesMention.get(p);
+  if (hit === undefined) resourceAliasesMention.set(p, (hit = JSON.stringify(p).toLowerCase().includes('kms:resourcealiases')));
+  return hit;
 }
 
 export class PolicyAuthorizer implements Authorizer {
@@ -77,12 +84,19 @@ export class PolicyAuthorizer implements Authorizer {
     const roleArn = roleArnOf(p);
     const identityPolicies = this.#deps.identities().policiesFor(p.arn, roleArn);
     const operation = req.action.startsWith('kms:') ? req.action.slice(4) : req.action;
-    const context: RequestContext = {
+    const context: Record<string, string | readonly string[]> = {
       ...req.conditions,
       'kms:CallerAccount': p.accountId,
       ...(req.key ? { 'kms:KeySpec': req.key.keySpec, 'kms:KeyUsage': req.key.keyUsage, 'kms:KeyOrigin': req.key.origin } : {}),
       ...(req.key && req.key.tags.length ? Object.fromEntries(req.key.tags.map((t) => [`aws:ResourceTag/${t.TagKey}`, t.TagValue])) : {}),
     };
+    // kms:ResourceAliases ("AWS KMS condition keys"): the aliases of the key, multi-valued, for
+    // operations on a KMS key, in IAM policies only. Read from the store only when one of the
+    // caller's identity policies names the key, so other requests pay no alias lookup.
+    if (req.key && this.#core && identityPolicies.some(mentionsResourceAliases)) {
+      const aliases = await this.#core.store.listAliases(req.key.account, req.key.region, { keyId: req.key.keyId, limit: 1000 });
+      if (aliases.length) context['kms:ResourceAliases'] = aliases.map((a) => a.aliasName);
+    }
     const input = {
       action: req.action,
       resource: req.resource,

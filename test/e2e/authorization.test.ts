@@ -11,6 +11,7 @@ import {
   CreateAliasCommand,
   CreateGrantCommand,
   CreateKeyCommand,
+  DeleteAliasCommand,
   DecryptCommand,
   DescribeKeyCommand,
   EncryptCommand,
@@ -34,6 +35,12 @@ const OTHER = '999999999999';
 const ALICE = { accessKeyId: 'AKIAALICE00000000001', secretAccessKey: 'alice-secret-0000000000000000000000000000' };
 const BOB = { accessKeyId: 'AKIABOB0000000000001', secretAccessKey: 'bob-secret-00000000000000000000000000000000' };
 const CAROL = { accessKeyId: 'AKIACAROL00000000001', secretAccessKey: 'carol-secret-000000000000000000000000000' };
+const DAVE = { accessKeyId: 'AKIADAVE000000000001', secretAccessKey: 'dave-secret-0000000000000000000000000000' };
+/** The ABAC example of "Use aliases to control access to KMS keys": every alias, and at least one, matches. */
+const DAVE_POLICY = { Version: '2012-10-17', Statement: [{
+  Effect: 'Allow', Action: ['kms:Encrypt', 'kms:DescribeKey'], Resource: `arn:aws:kms:*:${ACCT}:key/*`,
+  Condition: { 'ForAllValues:StringLike': { 'kms:ResourceAliases': ['alias/*Test*'] }, 'ForAnyValue:StringLike': { 'kms:ResourceAliases': ['alias/*Test*'] } },
+}] };
 
 /** The seed's key policy, verbatim. */
 const SEED_POLICY = {
@@ -91,6 +98,7 @@ before(async () => {
             { arn: `arn:aws:iam::${ACCT}:role/PetTracker-Lambda` },
             { arn: `arn:aws:iam::${ACCT}:user/alice`, accessKeys: [{ id: ALICE.accessKeyId, secret: ALICE.secretAccessKey }], policies: [assumeAny] },
             { arn: `arn:aws:iam::${ACCT}:user/carol`, accessKeys: [{ id: CAROL.accessKeyId, secret: CAROL.secretAccessKey }] },
+            { arn: `arn:aws:iam::${ACCT}:user/dave`, accessKeys: [{ id: DAVE.accessKeyId, secret: DAVE.secretAccessKey }], policies: [DAVE_POLICY] },
           ],
         },
         [OTHER]: {
@@ -184,6 +192,50 @@ describe('grants', () => {
   });
 });
 
+describe('grants: grantees and quotas', () => {
+  // "Grants in AWS KMS": the grantee may be a user, a role or an assumed-role user; a grant to a
+  // role is used by the sessions of that role, as a key policy naming the role.
+  test("a grant naming a role is honoured for that role's assumed-role sessions, and only theirs", async () => {
+    const k = (await h.kms.send(new CreateKeyCommand({ Policy: JSON.stringify(SEED_POLICY) }))).KeyMetadata!;
+    const e = await lambda.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: Buffer.from('for-admin') }));
+    await rejectsWith(admin.send(new DecryptCommand({ CiphertextBlob: e.CiphertextBlob })), 'AccessDeniedException');
+    const g = await h.kms.send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCT}:role/KMSAdmin`, Operations: ['Decrypt'] }));
+    assert.equal(Buffer.from((await admin.send(new DecryptCommand({ CiphertextBlob: e.CiphertextBlob }))).Plaintext!).toString(), 'for-admin');
+    await rejectsWith(carol.send(new DecryptCommand({ CiphertextBlob: e.CiphertextBlob })), 'AccessDeniedException');
+    await h.kms.send(new RevokeGrantCommand({ KeyId: k.KeyId, GrantId: g.GrantId }));
+    await rejectsWith(admin.send(new DecryptCommand({ CiphertextBlob: e.CiphertextBlob })), 'AccessDeniedException');
+  });
+
+  // "Resource quotas": 500 grants for a given principal per KMS key (and 50,000 per key).
+  test('the 501st grant for one grantee on one key is LimitExceededException; other grantees and retries still work', async () => {
+    const k = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const carolArn = `arn:aws:iam::${ACCT}:user/carol`;
+    let first: string | undefined;
+    for (let i = 0; i < 500; i++) {
+      const g = await h.kms.send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: carolArn, Operations: ['Encrypt'], Name: `g${i}` }));
+      first ??= g.GrantId;
+    }
+    await rejectsWith(
+      h.kms.send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: carolArn, Operations: ['Decrypt'] })),
+      'LimitExceededException',
+      `The number of grants for principal ${carolArn} on key ${k.Arn} exceeds the limit of 500.`,
+    );
+    const again = await h.kms.send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: carolArn, Operations: ['Encrypt'], Name: 'g0' }));
+    assert.equal(again.GrantId, first, 'an idempotent retry creates nothing and is not refused');
+    await h.kms.send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCT}:role/KMSAdmin`, Operations: ['Decrypt'] }));
+    let count = 0;
+    let marker: string | undefined;
+    do {
+      const page = await h.kms.send(new ListGrantsCommand({ KeyId: k.KeyId, GranteePrincipal: carolArn, Limit: 100, Marker: marker }));
+      count += page.Grants!.length;
+      marker = page.Truncated ? page.NextMarker : undefined;
+    } while (marker);
+    assert.equal(count, 500, 'the refused request created nothing');
+    await h.kms.send(new RevokeGrantCommand({ KeyId: k.KeyId, GrantId: first }));
+    await h.kms.send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: carolArn, Operations: ['Decrypt'] }));
+  });
+});
+
 describe('key policy checks', () => {
   test('a policy that would lock the caller out is refused unless BypassPolicyLockoutSafetyCheck', async () => {
     const k = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
@@ -248,6 +300,24 @@ describe('condition keys', () => {
     await h.kms.send(new CreateAliasCommand({ AliasName: 'alias/by-alias', TargetKeyId: k.KeyId }));
     await h.kms.send(new EncryptCommand({ KeyId: 'alias/by-alias', Plaintext: Buffer.from('x') }));
     await rejectsWith(h.kms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: Buffer.from('x') })), 'AccessDeniedException');
+  });
+
+  test('kms:ResourceAliases: an IAM policy allows keys whose aliases all match, and at least one', async () => {
+    const dave = h.client(DAVE);
+    try {
+      const k = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+      const encrypt = () => dave.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: Buffer.from('x') }));
+      await rejectsWith(encrypt(), 'AccessDeniedException', /because no identity-based policy allows the kms:Encrypt action$/);
+      await h.kms.send(new CreateAliasCommand({ AliasName: 'alias/ProjectTest', TargetKeyId: k.KeyId }));
+      await encrypt();
+      await dave.send(new DescribeKeyCommand({ KeyId: k.Arn }));
+      await h.kms.send(new CreateAliasCommand({ AliasName: 'alias/production', TargetKeyId: k.KeyId }));
+      await rejectsWith(encrypt(), 'AccessDeniedException');
+      await h.kms.send(new DeleteAliasCommand({ AliasName: 'alias/production' }));
+      await encrypt();
+    } finally {
+      dave.destroy();
+    }
   });
 
   test('kms:EncryptionContext:<key> and aws:SecureTransport', async () => {
