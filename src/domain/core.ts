@@ -188,12 +188,23 @@ export class Core {
    * retrying on a lost race. `change` may throw a KmsError to refuse; it returns the new record.
    */
   async mutate(key: KeyRecord, change: (k: KeyRecord) => KeyRecord): Promise<KeyRecord> {
+    return this.onFreshKey(key, async (current) => {
+      const next = { ...change(structuredClone(current)), version: current.version + 1 };
+      await this.store.updateKey(next, current.version);
+      return next;
+    });
+  }
+
+  /**
+   * Runs `write` (a conditional write on `key.version`) and, when another change of the key
+   * committed first (StoreConflictError), runs it again on the fresh key: a lost race decides
+   * again instead of surfacing as an internal error.
+   */
+  async onFreshKey<T>(key: KeyRecord, write: (current: KeyRecord) => Promise<T>): Promise<T> {
     let current = key;
     for (let attempt = 0; ; attempt++) {
-      const next = { ...change(structuredClone(current)), version: current.version + 1 };
       try {
-        await this.store.updateKey(next, current.version);
-        return next;
+        return await write(current);
       } catch (e) {
         if (!(e instanceof StoreConflictError) || attempt >= 8) throw e;
         const fresh = await this.store.getKey(key.keyId);

@@ -2,11 +2,10 @@
  * Key rotation: automatic (EnableKeyRotation, on AWS's schedule) and on demand. New encryptions
  * use the current material; every older material stays for decryption until the key is deleted.
  */
-import { DisabledException, KMSInvalidStateException, LimitExceededException, NotFoundException, UnsupportedOperationException } from '../shared/errors.ts';
+import { DisabledException, KMSInvalidStateException, LimitExceededException, UnsupportedOperationException } from '../shared/errors.ts';
 import type { CallContext, Core } from './core.ts';
 import { invalidState } from './key-state.ts';
 import { decodeMarker, encodeMarker } from './lifecycle.ts';
-import { StoreConflictError } from './ports.ts';
 import type { KeyRecord, MaterialRecord } from './types.ts';
 
 export const DAY_MS = 86_400_000;
@@ -78,18 +77,8 @@ export async function rotateKeyOnDemand(core: Core, ctx: CallContext, keyIdParam
   const key = await core.resolve(ctx, keyIdParam, false);
   await core.authorize(ctx, 'kms:RotateKeyOnDemand', key);
   // Another change to the key (a tag, a policy, an automatic rotation) may commit between this
-  // read and the write: decide again on the fresh key, as core.mutate does — a lost race is not
-  // an internal error.
-  for (let attempt = 0, current = key; ; attempt++) {
-    try {
-      return await rotateOnce(core, current);
-    } catch (e) {
-      if (!(e instanceof StoreConflictError) || attempt >= 8) throw e;
-      const fresh = await core.store.getKey(key.keyId);
-      if (!fresh) throw new NotFoundException(`Key '${key.arn}' does not exist`);
-      current = fresh;
-    }
-  }
+  // read and the write: decide again on the fresh key.
+  return core.onFreshKey(key, (current) => rotateOnce(core, current));
 }
 
 async function rotateOnce(core: Core, key: KeyRecord): Promise<KeyRecord> {
