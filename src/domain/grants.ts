@@ -155,10 +155,10 @@ export async function createGrant(core: Core, ctx: CallContext, p: CreateGrantIn
   // Resource quotas ("Resource quotas", developer guide): 50,000 grants per KMS key and 500 grants
   // for a given grantee principal per KMS key. Checked after the idempotent retry above, which
   // creates nothing. Not atomic with the insert: concurrent CreateGrants may overshoot by a few.
-  if ((await core.store.listGrants(key.keyId, { limit: MAX_GRANTS_PER_PRINCIPAL, granteePrincipal: p.granteePrincipal })).length >= MAX_GRANTS_PER_PRINCIPAL) {
+  if ((await core.store.countGrants(key.keyId, { granteePrincipal: p.granteePrincipal })) >= MAX_GRANTS_PER_PRINCIPAL) {
     throw new LimitExceededException(`The number of grants for principal ${p.granteePrincipal} on key ${key.arn} exceeds the limit of ${MAX_GRANTS_PER_PRINCIPAL}.`);
   }
-  if ((await core.store.listGrants(key.keyId, { limit: MAX_GRANTS_PER_KEY })).length >= MAX_GRANTS_PER_KEY) {
+  if ((await core.store.countGrants(key.keyId)) >= MAX_GRANTS_PER_KEY) {
     throw new LimitExceededException(`The number of grants on key ${key.arn} exceeds the limit of ${MAX_GRANTS_PER_KEY}.`);
   }
   const grant: GrantRecord = { ...shape, grantId: Buffer.from(core.rng.bytes(32)).toString('hex'), createdAt: core.now(), tokenSecret: Buffer.from(core.rng.bytes(32)).toString('base64url') };

@@ -84,6 +84,8 @@ export interface KeyStore {
   getGrant(keyId: string, grantId: string): Promise<GrantRecord | undefined>;
   /** Grants of one key ordered by grant id, after `after`; optionally only one grant id or one grantee. */
   listGrants(keyId: string, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]>;
+  /** How many grants one key has; optionally only those of one grantee (for the grant quotas). */
+  countGrants(keyId: string, opts?: { granteePrincipal?: string }): Promise<number>;
   /** Grants whose retiring principal is `principal`, ordered by (key id, grant id) after `after` ("keyId/grantId"). */
   listRetirableGrants(principal: string, opts: { after?: string; limit: number }): Promise<GrantRecord[]>;
   deleteGrant(keyId: string, grantId: string): Promise<boolean>;

@@ -511,6 +511,10 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         assert.deepEqual([...p1, ...p2], sorted);
         assert.deepEqual(await store.listGrants(key.keyId, { limit: 10, grantId: full.grantId }), [full]);
         assert.equal((await store.listGrants(key.keyId, { limit: 10, granteePrincipal: `arn:aws:iam::${account}:user/bob` })).length, 4);
+        assert.equal(await store.countGrants(key.keyId), 5);
+        assert.equal(await store.countGrants(key.keyId, { granteePrincipal: `arn:aws:iam::${account}:user/bob` }), 4);
+        assert.equal(await store.countGrants(key.keyId, { granteePrincipal: `arn:aws:iam::${account}:user/nobody` }), 0);
+        assert.equal(await store.countGrants(other.key.keyId), 1);
         assert.deepEqual(await store.listRetirableGrants(`arn:aws:iam::${account}:role/ops`, { limit: 10 }), [full]);
         assert.equal(await store.deleteGrant(key.keyId, full.grantId), true);
         assert.equal(await store.deleteGrant(key.keyId, full.grantId), false);

@@ -176,6 +176,12 @@ export class MemoryStore implements KeyStore {
       .map(clone);
   }
 
+  async countGrants(keyId: string, opts: { granteePrincipal?: string } = {}): Promise<number> {
+    let n = 0;
+    for (const g of this.#grants.values()) if (g.keyId === keyId && (opts.granteePrincipal === undefined || g.granteePrincipal === opts.granteePrincipal)) n++;
+    return n;
+  }
+
   async listRetirableGrants(principal: string, opts: { after?: string; limit: number }): Promise<GrantRecord[]> {
     return [...this.#grants.values()]
       .filter((g) => g.retiringPrincipal === principal && (opts.after === undefined || `${g.keyId}/${g.grantId}` > opts.after))

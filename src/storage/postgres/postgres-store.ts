@@ -125,6 +125,7 @@ const SQL = {
   insGrant: 'INSERT INTO grants(key_id, grant_id, grantee_principal, retiring_principal, doc) VALUES ($1, $2, $3, $4, $5)',
   getGrant: 'SELECT doc FROM grants WHERE key_id = $1 AND grant_id = $2',
   listGrants: 'SELECT doc FROM grants WHERE key_id = $1 AND grant_id > $2 AND ($3::text IS NULL OR grant_id = $3) AND ($4::text IS NULL OR grantee_principal = $4) ORDER BY grant_id LIMIT $5',
+  countGrants: 'SELECT COUNT(*) AS n FROM grants WHERE key_id = $1 AND ($2::text IS NULL OR grantee_principal = $2)',
   // A row value, not `key_id || '/' || grant_id`: the index seeks to the marker instead of scanning up to it.
   listRetirable: 'SELECT doc FROM grants WHERE retiring_principal = $1 AND (key_id, grant_id) > ($2, $3) ORDER BY key_id, grant_id LIMIT $4',
   delGrant: 'DELETE FROM grants WHERE key_id = $1 AND grant_id = $2',
@@ -405,6 +406,11 @@ export class PostgresStore implements KeyStore {
   async listGrants(keyId: string, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]> {
     const r = await this.#query(SQL.listGrants, [keyId, opts.after ?? '', opts.grantId ?? null, opts.granteePrincipal ?? null, opts.limit]);
     return r.rows.map((row) => JSON.parse(row.doc as string) as GrantRecord);
+  }
+
+  async countGrants(keyId: string, opts: { granteePrincipal?: string } = {}): Promise<number> {
+    const r = await this.#query(SQL.countGrants, [keyId, opts.granteePrincipal ?? null]);
+    return Number(r.rows[0]!.n);
   }
 
   async listRetirableGrants(principal: string, opts: { after?: string; limit: number }): Promise<GrantRecord[]> {

@@ -67,6 +67,7 @@ export class SqliteStore implements KeyStore {
       getGrant: db.prepare('SELECT doc FROM grants WHERE key_id = ? AND grant_id = ?'),
       listGrants: db.prepare('SELECT doc FROM grants WHERE key_id = @keyId AND grant_id > @after AND (@grantId IS NULL OR grant_id = @grantId) AND (@grantee IS NULL OR grantee_principal = @grantee) ORDER BY grant_id LIMIT @limit'),
       // A row value, not `key_id || '/' || grant_id`: the index seeks to the marker instead of scanning up to it.
+      countGrants: db.prepare('SELECT COUNT(*) AS n FROM grants WHERE key_id = @keyId AND (@grantee IS NULL OR grantee_principal = @grantee)'),
       listRetirable: db.prepare('SELECT doc FROM grants WHERE retiring_principal = ? AND (key_id, grant_id) > (?, ?) ORDER BY key_id, grant_id LIMIT ?'),
       delGrant: db.prepare('DELETE FROM grants WHERE key_id = ? AND grant_id = ?'),
       delKeyMaterials: db.prepare('DELETE FROM materials WHERE key_id = ?'),
@@ -243,6 +244,10 @@ export class SqliteStore implements KeyStore {
   async listGrants(keyId: string, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]> {
     const rows = this.#q.listGrants.all({ keyId, after: opts.after ?? '', grantId: opts.grantId ?? null, grantee: opts.granteePrincipal ?? null, limit: opts.limit }) as Row[];
     return rows.map((r) => JSON.parse(r.doc as string) as GrantRecord);
+  }
+
+  async countGrants(keyId: string, opts: { granteePrincipal?: string } = {}): Promise<number> {
+    return Number((this.#q.countGrants.get({ keyId, grantee: opts.granteePrincipal ?? null }) as { n: number }).n);
   }
 
   async listRetirableGrants(principal: string, opts: { after?: string; limit: number }): Promise<GrantRecord[]> {
