@@ -17,14 +17,15 @@
  * Writes bench/results/latest.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, tempDir, TEST_ACCESS_KEY_ID, TEST_ACCOUNT, TEST_SECRET } from '../test/support/trent.ts';
 import { seedRows, seedSqlite } from '../test/reliability/lib/bulk-seed.ts';
-import { kmsCall, signedRequest } from './lib/call.ts';
+import { kmsCall, median, signedRequest } from './lib/call.ts';
+import { rssMB } from './lib/proc.ts';
 import { runLoad, table, type LoadResult } from './lib/load.ts';
 
 const { values } = parseArgs({
@@ -74,10 +75,8 @@ interface Node {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function rssMB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 102.4) / 10 : 0;
-}
+/** RSS in MB to one decimal, as the table prints it. */
+const rssTenths = (pid: number) => Math.round(rssMB(pid) * 10) / 10;
 
 function healthz(url: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -211,10 +210,10 @@ async function createKeys(url: string, n: number): Promise<{ keyIds: string[]; b
 
 async function loadWithRss(url: string, pid: number, conns: number, make: Make): Promise<{ r: LoadResult; peakRss: number }> {
   let peakRss = 0;
-  const timer = setInterval(() => (peakRss = Math.max(peakRss, rssMB(pid))), 100);
+  const timer = setInterval(() => (peakRss = Math.max(peakRss, rssTenths(pid))), 100);
   try {
     const r = await runLoad({ url, connections: conns, requests: MAX_REQUESTS, seconds: SECONDS, make });
-    peakRss = Math.max(peakRss, rssMB(pid));
+    peakRss = Math.max(peakRss, rssTenths(pid));
     return { r, peakRss };
   } finally {
     clearInterval(timer);
@@ -256,9 +255,9 @@ try {
     readies.push(trent.readyMs);
     if (i < 2) await trent.stop();
   }
-  extra.startToReadyMs = readies.sort((a, b) => a - b)[1]!;
+  extra.startToReadyMs = median(readies);
   await sleep(500);
-  extra.idleRssMB = rssMB(trent.proc.pid!);
+  extra.idleRssMB = rssTenths(trent.proc.pid!);
   try {
     const m = makers(fixtures.keyIds, fixtures.blobs);
     await runLoad({ url: trent.url, connections: 16, requests: MAX_REQUESTS, seconds: SECONDS / 2, make: m.Encrypt! }); // warm-up

@@ -10,9 +10,10 @@
  * keys, with encryption contexts.
  */
 import http from 'node:http';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { spawnTrent, tempDir, type ChildTrent } from '../../test/support/trent.ts';
 import { kmsCall, signedRequest } from './call.ts';
+import { fdCount, rssMB } from './proc.ts';
 
 export interface SoakOptions {
   seconds: number;
@@ -48,15 +49,6 @@ export interface SoakResult {
   windows: SoakWindow[];
   checks: { errors: boolean; rss: boolean; fds: boolean; p99: boolean };
   passed: boolean;
-}
-
-function rssMB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
-}
-
-function fdCount(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
 }
 
 const pct = (xs: number[], p: number) => {
