@@ -39,7 +39,7 @@ if (values.store !== undefined && !/^postgres(ql)?:\/\/[^/]*(127\.0\.0\.1|localh
 const r = await runSoak({ ...settings, ...(values.store !== undefined ? { storeUrl: values.store } : {}), log: (l) => process.stdout.write(`${l}\n`) });
 process.stdout.write(`\n${table(r.windows.map((w) => ({ t: w.t, rps: w.rps, p50ms: w.p50ms, p99ms: w.p99ms, rssMB: w.rssMB, fds: w.fds })))}\n\n`);
 process.stdout.write(
-  `max ${r.maxRps.toFixed(0)} req/s, target ${r.targetRps.toFixed(0)}, achieved ${r.achievedRps.toFixed(0)}; ${r.requests} requests, ${r.errors} errors; ` +
+  `max ${r.maxRps.toFixed(0)} req/s, target ${r.targetRps.toFixed(0)}, achieved ${r.achievedRps.toFixed(0)}; ${r.requests} requests, ${r.errors} errors, ${r.shed} not sent (backlog); ` +
     `RSS ${r.rss.warmMB} → ${r.rss.endMB} MB (${r.rss.growthPct}%); fds ${r.fds.warm} → ${r.fds.end} (max ${r.fds.max}); p99 ${r.p99.earlyMs} → ${r.p99.lateMs} ms\n` +
     `checks ${JSON.stringify(r.checks)}: ${r.passed ? 'PASS' : 'FAIL'}\n`,
 );

@@ -2,7 +2,8 @@
  * The soak: a Trent child process on loopback, its maximum throughput measured with a closed
  * loop, then an open loop at a fraction of it (80%) for a bounded time while the child's RSS,
  * open file descriptors and per-window latency are sampled. Passes when there was no error
- * (every answer 200, no request dropped for want of a connection), RSS grew less than 10% after
+ * (every answer 200), the rate held (at least 90% of the requests offered at the target rate were
+ * answered: the generator sheds what finds two seconds of requests already waiting), RSS grew less than 10% after
  * the warm-up, the descriptor count did not grow, and p99 stayed stable (the late windows' p99
  * within twice the early windows').
  *
@@ -42,12 +43,15 @@ export interface SoakResult {
   achievedRps: number;
   requests: number;
   errors: number;
+  /** Not sent because two seconds of requests were already waiting (see checks.keptUp). */
+  shed: number;
+  probes: number[];
   errorSamples: string[];
   rss: { warmMB: number; endMB: number; growthPct: number };
   fds: { warm: number; end: number; max: number };
   p99: { earlyMs: number; lateMs: number };
   windows: SoakWindow[];
-  checks: { errors: boolean; rss: boolean; fds: boolean; p99: boolean };
+  checks: { errors: boolean; rss: boolean; fds: boolean; p99: boolean; keptUp: boolean };
   passed: boolean;
 }
 
@@ -142,9 +146,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
     const send = sender(t.url, agent, w);
 
-    // Warm the JIT and caches, then measure the maximum.
+    // Warm the JIT and caches, then measure the maximum: the median of three probes, so one
+    // probe that a stall of this shared machine cut short or a burst inflated does not set the rate.
     await probeMax(send, o.connections, Math.min(2, o.probeSeconds));
-    const maxRps = await probeMax(send, o.connections, o.probeSeconds);
+    const probes: number[] = [];
+    for (let i = 0; i < 3; i++) probes.push(await probeMax(send, o.connections, o.probeSeconds));
+    const maxRps = median(probes);
+    log(`probes ${probes.map((p) => p.toFixed(0)).join(', ')} req/s`);
     const targetRps = maxRps * o.fraction;
     log(`maximum ${maxRps.toFixed(0)} req/s; soaking at ${targetRps.toFixed(0)} req/s for ${o.seconds} s`);
 
@@ -207,10 +215,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     await Promise.all(inflight);
     const seconds = (performance.now() - started) / 1000;
     agent.destroy();
-    if (dropped > 0) {
-      errors += dropped;
-      errorSamples.push(`${dropped} requests not sent: ${maxInflight} already waiting (the server fell behind)`);
-    }
+    // Requests the generator did not send because two seconds' worth were already waiting are
+    // not errors of the server (none was refused or failed); they count against keeping up.
+    const offered = Math.round(targetRps * seconds);
 
     const warm = samples.filter((s) => s.t >= o.warmupSeconds);
     const early = warm.slice(0, 3);
@@ -231,6 +238,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       // A few descriptors come and go (an audit file rolling over, a store connection): growth is a trend, not one.
       fds: fdsEnd <= fdsWarm + 2 && fdsMax <= fdsWarm + 16,
       p99: lateP99 <= 2 * earlyP99 + 5,
+      // Held the rate: a stall of the machine (seen here: several seconds with nothing scheduled)
+      // sheds at most two seconds of requests; a server that cannot sustain the rate sheds far more.
+      keptUp: done >= 0.9 * offered,
     };
     return {
       maxRps,
@@ -238,6 +248,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       achievedRps: done / seconds,
       requests: done,
       errors,
+      shed: dropped,
+      probes: probes.map((p) => Math.round(p)),
       errorSamples,
       rss: { warmMB: Math.round(warmMB * 10) / 10, endMB: Math.round(endMB * 10) / 10, growthPct: Math.round(growthPct * 10) / 10 },
       fds: { warm: fdsWarm, end: fdsEnd, max: fdsMax },

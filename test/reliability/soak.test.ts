@@ -12,12 +12,13 @@ const SECONDS = Number(process.env.TRENT_SOAK_SECONDS ?? 30);
 test(`soak: ${SECONDS} s at 80% of the maximum throughput`, { timeout: (SECONDS + 120) * 1000 }, async () => {
   const r = await runSoak({ seconds: SECONDS, warmupSeconds: Math.max(5, Math.round(SECONDS / 3)), probeSeconds: 4, fraction: 0.8, connections: 16, windowSeconds: SECONDS >= 120 ? 10 : 3 });
   process.stdout.write(
-    `# soak ${SECONDS} s: max ${r.maxRps.toFixed(0)} req/s, target ${r.targetRps.toFixed(0)}, achieved ${r.achievedRps.toFixed(0)}; ${r.requests} requests, ${r.errors} errors; ` +
+    `# soak ${SECONDS} s: max ${r.maxRps.toFixed(0)} req/s, target ${r.targetRps.toFixed(0)}, achieved ${r.achievedRps.toFixed(0)}; ${r.requests} requests, ${r.errors} errors, ${r.shed} not sent (backlog); ` +
       `RSS ${r.rss.warmMB} → ${r.rss.endMB} MB (${r.rss.growthPct}%); fds ${r.fds.warm} → ${r.fds.end} (max ${r.fds.max}); p99 ${r.p99.earlyMs} → ${r.p99.lateMs} ms\n`,
   );
   assert.deepEqual(r.errorSamples, [], 'no errors');
   assert.equal(r.errors, 0);
   assert.ok(r.checks.rss, `RSS grew ${r.rss.growthPct}% after the warm-up`);
   assert.ok(r.checks.fds, `file descriptors ${r.fds.warm} → ${r.fds.end} (max ${r.fds.max})`);
+  assert.ok(r.checks.keptUp, `kept up with ${r.targetRps.toFixed(0)} req/s: ${r.requests} answered, ${r.shed} not sent`);
   assert.ok(r.checks.p99, `p99 ${r.p99.earlyMs} → ${r.p99.lateMs} ms`);
 });
