@@ -20,6 +20,11 @@ function rawHalf(key: KeyObject, half: 'd' | 'x'): Uint8Array {
   return new Uint8Array(Buffer.from(value, 'base64url'));
 }
 
+/** The 32-byte private seed, in a buffer of its own (for a signing worker, which zeroes it). */
+export function ed25519phSeed(privateKey: KeyObject): Uint8Array {
+  return rawHalf(privateKey, 'd');
+}
+
 /** Ed25519ph(M = input): a 64-byte R ‖ S, deterministic like all EdDSA. */
 export function ed25519phSign(privateKey: KeyObject, input: Uint8Array): Uint8Array {
   const seed = rawHalf(privateKey, 'd');

@@ -2,7 +2,9 @@
  * Sign / Verify for every signing algorithm this build implements, dispatched on the algorithm's
  * scheme from the key-spec table. RAW messages go to node:crypto whole (it hashes them); DIGEST
  * messages (already the hash, length checked by the caller) go to the digest paths. Node.js 20
- * lacks two schemes: Ed25519ph (ed25519ph.ts) and ML-DSA (ml-dsa.ts), both on audited noble code.
+ * lacks two schemes: Ed25519ph (ed25519ph.ts) and ML-DSA (ml-dsa.ts), both on audited noble code;
+ * the domain calls the *OffLoop variants, which make those (slow, pure JavaScript) on worker
+ * threads (sign-pool.ts), and everything else here.
  *
  * Output formats are the ones KMS returns and standard verifiers expect: RSASSA-PSS with MGF1
  * and salt length = hash length, RSASSA-PKCS1-v1_5, DER ECDSA-Sig-Value, 64-byte Ed25519 and
@@ -10,10 +12,11 @@
  */
 import { constants, KeyObject, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { ecdsaSignDigest, ecdsaVerifyDigest } from './ecdsa-digest.ts';
-import { ed25519phSign, ed25519phVerify } from './ed25519ph.ts';
+import { ed25519phSeed, ed25519phSign, ed25519phVerify } from './ed25519ph.ts';
 import type { SigningKey, VerifyingKey } from './key-material.ts';
 import type { EcCurve, HashName, MessageType, SigningAlgorithmInfo } from './key-specs.ts';
-import { mlDsaSign, mlDsaVerify, type MlDsaPublicKey } from './ml-dsa.ts';
+import { ML_DSA_MU_BYTES, mlDsaSign, mlDsaVerify, type MlDsaPublicKey } from './ml-dsa.ts';
+import { signPool } from './sign-pool.ts';
 import { pkcs1SignDigest, pkcs1VerifyDigest, pssSignDigest, pssVerifyDigest } from './rsa-digest.ts';
 
 const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
@@ -63,6 +66,32 @@ export function signMessage(signingKey: SigningKey, alg: SigningAlgorithmInfo, m
       break;
   }
   throw new RangeError(`${alg.name} with ${messageType} is not implemented`);
+}
+
+/**
+ * signMessage, with ML-DSA and Ed25519ph (pure JavaScript, slow) made on a worker thread
+ * (sign-pool.ts) so the event loop keeps serving; node:crypto's algorithms stay here (native, fast).
+ * The worker gets a copy of the private key, which it zeroes after use.
+ */
+export async function signMessageOffLoop(signingKey: SigningKey, alg: SigningAlgorithmInfo, message: Uint8Array, messageType: MessageType): Promise<Uint8Array> {
+  if (alg.scheme === 'ml-dsa' && messageType !== 'DIGEST') {
+    const key = mlDsaKey(signingKey, alg);
+    if (messageType === 'EXTERNAL_MU' && message.length !== ML_DSA_MU_BYTES) throw new RangeError(`μ is ${ML_DSA_MU_BYTES} bytes, not ${message.length}`);
+    return signPool().sign({ scheme: 'ml-dsa', parameterSet: key.parameterSet, key: Uint8Array.from(key.secretKey), message, externalMu: messageType === 'EXTERNAL_MU' });
+  }
+  if (alg.scheme === 'ed25519ph' && messageType === 'DIGEST') {
+    return signPool().sign({ scheme: 'ed25519ph', key: ed25519phSeed(nodeKey(signingKey, alg)), message });
+  }
+  return signMessage(signingKey, alg, message, messageType);
+}
+
+/** verifyMessage, with ML-DSA verification on a worker thread (sign-pool.ts). */
+export async function verifyMessageOffLoop(verifyingKey: VerifyingKey, alg: SigningAlgorithmInfo, message: Uint8Array, messageType: MessageType, signature: Uint8Array): Promise<boolean> {
+  if (alg.scheme === 'ml-dsa' && messageType !== 'DIGEST') {
+    const key = mlDsaKey(verifyingKey, alg);
+    return signPool().verify({ scheme: 'ml-dsa', parameterSet: key.parameterSet, publicKey: key.publicKey, message, externalMu: messageType === 'EXTERNAL_MU', signature });
+  }
+  return verifyMessage(verifyingKey, alg, message, messageType, signature);
 }
 
 /** False for a signature that does not verify, including a malformed one. */

@@ -4,7 +4,7 @@
  */
 import { signingKeyOf, verifyingKeyOf } from '../crypto/key-material.ts';
 import { keySpecInfo, signingAlgorithmInfo, type MessageType, type SigningAlgorithm, type SigningAlgorithmInfo } from '../crypto/key-specs.ts';
-import { signMessage, verifyMessage } from '../crypto/signatures.ts';
+import { signMessageOffLoop, verifyMessageOffLoop } from '../crypto/signatures.ts';
 import { KMSInvalidSignatureException, UnsupportedOperationException, ValidationException } from '../shared/errors.ts';
 import type { CallContext, Core } from './core.ts';
 import { dryRun } from './crypto-ops.ts';
@@ -63,7 +63,7 @@ export async function sign(core: Core, ctx: CallContext, p: SignInput): Promise<
   const { key, alg, messageType } = await signingKey(core, ctx, p, 'Sign');
   if (p.dryRun) throw dryRun();
   const material = await core.requireMaterial(key.keyId, key.currentMaterialId);
-  return { key, signature: signMessage(signingKeyOf(material), alg, p.message, messageType) };
+  return { key, signature: await signMessageOffLoop(signingKeyOf(material), alg, p.message, messageType) };
 }
 
 /** A signature that does not verify is KMSInvalidSignatureException with an empty message (recorded against AWS). */
@@ -71,6 +71,6 @@ export async function verify(core: Core, ctx: CallContext, p: SignInput & { sign
   const { key, alg, messageType } = await signingKey(core, ctx, p, 'Verify');
   if (p.dryRun) throw dryRun();
   const material = await core.requireMaterial(key.keyId, key.currentMaterialId);
-  if (!verifyMessage(verifyingKeyOf(material), alg, p.message, messageType, p.signature)) throw new KMSInvalidSignatureException();
+  if (!(await verifyMessageOffLoop(verifyingKeyOf(material), alg, p.message, messageType, p.signature))) throw new KMSInvalidSignatureException();
   return { key };
 }

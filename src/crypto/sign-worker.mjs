@@ -1,0 +1,50 @@
+// The worker thread of sign-pool.ts: ML-DSA and Ed25519ph signing, which are pure JavaScript (10–35 ms
+// per ML-DSA signature) and would otherwise hold the event loop. Plain JavaScript, not TypeScript, so
+// it loads the same way under `node --import tsx`, bin/trent.js (tsx registered on the main thread
+// only) and any build. One job at a time:
+//   sign:   { id, op: 'sign', scheme, parameterSet?, key, message, externalMu? } → { id, signature }
+//   verify: { id, op: 'verify', scheme: 'ml-dsa', parameterSet, key (public), message, externalMu, signature } → { id, valid }
+// or { id, error: { name, message } }. A private key arrives in a transferred buffer that nothing
+// else holds, and is zeroed here after use.
+import { parentPort } from 'node:worker_threads';
+import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
+import { ed25519ph } from '@noble/curves/ed25519.js';
+
+const ML_DSA = { 44: ml_dsa44, 65: ml_dsa65, 87: ml_dsa87 };
+
+function sign(job) {
+  if (job.scheme === 'ed25519ph') return ed25519ph.sign(job.message, job.key);
+  const scheme = ML_DSA[job.parameterSet];
+  if (!scheme) throw new RangeError(`unknown ML-DSA parameter set ${job.parameterSet}`);
+  if (!job.externalMu) return scheme.sign(job.message, job.key);
+  if (job.message.length !== 64) throw new RangeError(`μ is 64 bytes, not ${job.message.length}`);
+  return scheme.internal.sign(job.message, job.key, { externalMu: true });
+}
+
+/** ML-DSA.Verify; false for a malformed signature, as mlDsaVerify in ml-dsa.ts. */
+function verify(job) {
+  const scheme = ML_DSA[job.parameterSet];
+  if (!scheme) throw new RangeError(`unknown ML-DSA parameter set ${job.parameterSet}`);
+  if (job.signature.length !== scheme.lengths.signature) return false;
+  try {
+    if (!job.externalMu) return scheme.verify(job.signature, job.message, job.key);
+    return job.message.length === 64 && scheme.internal.verify(job.signature, job.message, job.key, { externalMu: true });
+  } catch {
+    return false;
+  }
+}
+
+parentPort.on('message', (job) => {
+  try {
+    if (job.op === 'verify') {
+      parentPort.postMessage({ id: job.id, valid: verify(job) });
+      return;
+    }
+    const signature = Uint8Array.from(sign(job)); // a buffer of its own, safe to transfer
+    parentPort.postMessage({ id: job.id, signature }, [signature.buffer]);
+  } catch (e) {
+    parentPort.postMessage({ id: job.id, error: { name: e?.name ?? 'Error', message: e?.message ?? String(e) } });
+  } finally {
+    job.key.fill(0);
+  }
+});
