@@ -20,7 +20,8 @@
  *   no request value is like any policy value (AWS's table for `"ForAllValues:StringNotLike":
  *   {"aws:TagKeys": "key1*"}`: key2:audit → match, key1:legal → no match, no key → match).
  *
- * An empty list in the request counts as the key being absent.
+ * An empty list in the request counts as the key being absent. With a set qualifier, `…IfExists`
+ * changes nothing for an absent key (ForAnyValue stays false, ForAllValues true).
  */
 import { MalformedPolicyDocumentException } from '../shared/errors.ts';
 import type { ContextValue, EvalContext } from './context.ts';
@@ -50,7 +51,8 @@ export function compileConditions(el: ConditionElement | undefined, variables: b
     const o = parseOperator(opText);
     const block = el[opText]!;
     for (const key of Object.keys(block)) {
-      // "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+      // "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc." (IAM's text);
+      // the sentence around it is our wording.
       if (!CONDITION_KEY.test(key)) {
         throw new MalformedPolicyDocumentException(`Condition key ${key} is invalid: condition keys must be prefaced by a vendor, e.g. aws: or kms:.`);
       }
@@ -79,9 +81,14 @@ export function evalCondition(c: CompiledCondition, ctx: EvalContext): boolean {
     return false;
   }
   if (!present) {
-    if (c.ifExists) return true;
+    // A set qualifier decides a missing key before `…IfExists` does: ForAnyValue "returns false"
+    // for "no matching key or a null dataset", with or without IfExists (the IfExists test applies
+    // to each request value inside the set loop). AWS answers so: an Allow with
+    // `ForAnyValue:StringEqualsIfExists` on aws:TagKeys does not allow a request without tags
+    // (AWS re:Post, "ForAnyValue:StringEqualsIfExists behaving unexpectedly"); iam-simulate agrees.
     if (c.set === SetOp.ForAllValues) return true;
     if (c.set === SetOp.ForAnyValue) return false;
+    if (c.ifExists) return true;
     return c.negated;
   }
   const get = ctx;

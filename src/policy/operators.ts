@@ -76,6 +76,7 @@ export interface ParsedOperator {
   readonly text: string;
 }
 
+/** Every MalformedPolicyDocumentException text in this file is our wording: AWS's are not recorded. */
 function malformed(msg: string): never {
   throw new MalformedPolicyDocumentException(msg);
 }
