@@ -64,22 +64,23 @@ function wrap(inner: KeyStore): KeyStore {
       await inner.addMaterial(k, v, m);
       await changed(k.keyId);
     },
-    deleteKey: async (id, at, v) => {
-      await inner.deleteKey(id, at, v);
-      await changed(id);
+    deleteKey: async (ref, at, v) => {
+      await inner.deleteKey(ref, at, v);
+      await changed(ref.keyId);
     },
   };
   if (mode === 'none') return decorate(inner, writes);
   if (mode === 'versioned') {
     return decorate(inner, {
       ...writes,
-      getKey: async (id) => {
+      getKey: async (ref) => {
+        const id = ref.keyId; // one Region in this benchmark
         const hit = cache.get(id);
         if (hit) {
           const r = await side.query<{ version: number }>('SELECT version FROM keys WHERE key_id = $1', [id]);
           if (r.rows[0]?.version === hit.version) return structuredClone(hit);
         }
-        const fresh = await inner.getKey(id);
+        const fresh = await inner.getKey(ref);
         if (fresh) cache.set(id, structuredClone(fresh));
         else cache.delete(id);
         return fresh;
@@ -88,10 +89,11 @@ function wrap(inner: KeyStore): KeyStore {
   }
   return decorate(inner, {
     ...writes,
-    getKey: async (id) => {
+    getKey: async (ref) => {
+      const id = ref.keyId; // one Region in this benchmark
       const hit = cache.get(id);
       if (hit) return structuredClone(hit);
-      const fresh = await inner.getKey(id);
+      const fresh = await inner.getKey(ref);
       if (fresh) cache.set(id, structuredClone(fresh));
       return fresh;
     },

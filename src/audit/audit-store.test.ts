@@ -31,7 +31,7 @@ test('inside a request: each write waits for the write-ahead entry, and the keys
   const key = minimalKey(randomAccount());
   await auditScope.run(scope, async () => {
     await store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
-    assert.equal((await store.getKey(key.keyId))?.keyId, key.keyId);
+    assert.equal((await store.getKey(key))?.keyId, key.keyId);
     await store.listKeys(key.account, key.region, undefined, 10);
     await store.putMeta('x', 'y'); // store bookkeeping: not a KMS change
   });
@@ -44,7 +44,7 @@ test('outside any request (scheduler, start-up), a write gets a service entry fi
   const { store, service } = setup();
   const key = minimalKey(randomAccount());
   await store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
-  await store.deleteKey(key.keyId, 1);
+  await store.deleteKey(key, 1);
   assert.deepEqual(service, [`createKey:${key.keyId}`, `deleteKey:${key.keyId}`]);
 });
 
@@ -53,7 +53,7 @@ test('when the entry cannot be written, the store is never touched', async () =>
   const key = minimalKey(randomAccount());
   await assert.rejects(auditScope.run(scope, () => store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }))), /audit down/);
   await assert.rejects(store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId })), /audit down/);
-  assert.equal(await inner.getKey(key.keyId), undefined);
+  assert.equal(await inner.getKey(key), undefined);
 });
 
 test('a method the port gains later counts as a write by default', async () => {

@@ -1,7 +1,7 @@
 /** Authentication at the edge: SigV4 verified against the caller's stored secret → Principal. */
 import type { Clock } from '../domain/ports.ts';
 import type { Principal } from '../domain/types.ts';
-import type { Authenticator, RawRequest } from '../server/http-server.ts';
+import type { Authenticated, Authenticator, RawRequest } from '../server/http-server.ts';
 import type { CredentialStore } from './credential-store.ts';
 import { SigningKeyCache, verifySigV4, type SecretRecord } from './sigv4.ts';
 
@@ -17,9 +17,9 @@ export class SigV4Authenticator implements Authenticator {
     this.#service = service;
   }
 
-  async authenticate(req: RawRequest, region: string, service = this.#service): Promise<Principal> {
+  async authenticate(req: RawRequest, region: string | ((region: string) => boolean), service = this.#service): Promise<Authenticated> {
     let principal: Principal | undefined;
-    await verifySigV4(req, {
+    const verified = await verifySigV4(req, {
       now: this.#clock.now(),
       region,
       service,
@@ -36,6 +36,6 @@ export class SigV4Authenticator implements Authenticator {
       },
     });
     if (!principal) throw new Error('signature verified without a principal');
-    return principal;
+    return { principal, region: verified.region };
   }
 }

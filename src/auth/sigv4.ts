@@ -54,7 +54,8 @@ export type SecretLookup = (accessKeyId: string) => Promise<SecretRecord | undef
 
 export interface VerifyOptions {
   now: Date;
-  region: string;
+  /** The Region accepted in the credential scope, or a predicate for several (Verified.region says which). */
+  region: string | ((region: string) => boolean);
   /** 'kms' or 'sts'. */
   service: string;
   lookup: SecretLookup;
@@ -117,7 +118,7 @@ export async function verifySigV4(req: SignedRequest, opts: VerifyOptions): Prom
   if (elements.length !== 5) throw new IncompleteSignatureException(msg.credentialShape(credential));
   const [accessKeyId, scopeDate, scopeRegion, scopeService, terminator] = elements as [string, string, string, string, string];
   let scopeErrors = '';
-  if (scopeRegion !== opts.region) scopeErrors += msg.wrongRegion;
+  if (typeof opts.region === 'string' ? scopeRegion !== opts.region : !opts.region(scopeRegion)) scopeErrors += msg.wrongRegion;
   if (scopeService !== opts.service) scopeErrors += msg.wrongService(opts.service);
   if (terminator !== TERMINATOR) scopeErrors += msg.wrongTerminator(terminator);
   if (scopeDate !== signedAt.slice(0, 8)) scopeErrors += msg.wrongScopeDate(scopeDate, signedAt.slice(0, 8), signedAt);

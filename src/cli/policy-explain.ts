@@ -52,13 +52,17 @@ export async function policyExplain(args: string[], out: (s: string) => void): P
   }
   try {
     const keyId = values.key.includes(':key/') ? values.key.slice(values.key.lastIndexOf('/') + 1) : values.key;
-    const key = await store.getKey(keyId);
+    // A key ARN names its Region; a bare key id is the key's row in any Region (a multi-Region
+    // key's primary first).
+    const arnRegion = values.key.includes(':key/') ? values.key.split(':')[3] : undefined;
+    const rows = (await store.listKeyRegions(keyId)).filter((k) => arnRegion === undefined || k.region === arnRegion);
+    const key = rows.find((k) => k.multiRegionKeyType !== 'REPLICA') ?? rows[0];
     if (!key) {
       out(`key ${values.key} not found`);
       return 1;
     }
     const operation = values.action.replace(/^kms:/i, '');
-    const grants = await store.listGrants(key.keyId, { limit: 1000 });
+    const grants = await store.listGrants(key, { limit: 1000 });
     const grant = grants.find((g) => granteeMatches(g.granteePrincipal, principal) && g.operations.includes(operation) && constraintsAllow(g.constraints, context));
     const conditions: Record<string, string | string[]> = { 'kms:CallerAccount': principal.accountId };
     for (const [k, v] of Object.entries(context)) conditions[`kms:EncryptionContext:${k}`] = v;

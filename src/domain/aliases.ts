@@ -58,7 +58,7 @@ export async function updateAlias(core: Core, ctx: CallContext, aliasName: strin
   if (!alias) throw notFound(core, ctx, aliasName);
   const target = await core.resolve(ctx, targetKeyId, false);
   await core.authorize(ctx, 'kms:UpdateAlias', target);
-  const current = await core.store.getKey(alias.targetKeyId);
+  const current = await core.store.getKey({ keyId: alias.targetKeyId, region: alias.region });
   if (current) await core.authorize(ctx, 'kms:UpdateAlias', current);
   // "The alias and its new target KMS key must be in the same AWS account and Region."
   if (target.account !== ctx.principal.accountId) throw new NotFoundException(`Key '${target.arn}' does not exist`);
@@ -74,7 +74,7 @@ export async function deleteAlias(core: Core, ctx: CallContext, aliasName: strin
   checkAliasName(aliasName);
   const alias = await core.store.getAlias(ctx.principal.accountId, ctx.region, aliasName);
   if (!alias) throw notFound(core, ctx, aliasName);
-  const key = await core.store.getKey(alias.targetKeyId);
+  const key = await core.store.getKey({ keyId: alias.targetKeyId, region: alias.region });
   if (key) await core.authorize(ctx, 'kms:DeleteAlias', key);
   await core.store.deleteAlias(ctx.principal.accountId, ctx.region, aliasName);
 }

@@ -6,6 +6,7 @@ import type { Rng } from '../crypto/rng.ts';
 import { wrapAad } from '../format/wrapped.ts';
 import { InvalidCiphertextException, KmsError, NotFoundException } from '../shared/errors.ts';
 import { aliasArn, keyArn, parseKeyRef } from '../shared/ids.ts';
+import { regionsAccepted } from '../shared/regions.ts';
 import type { Authorizer, AuthzRequest } from './authorizer.ts';
 import { StoreConflictError, type Clock, type KeyStore, type RootKeyring } from './ports.ts';
 import type { KeyRecord, MaterialRecord, Principal } from './types.ts';
@@ -30,6 +31,8 @@ export interface CoreDeps {
   partition: string;
   /** Upper bound of unwrapped materials kept in memory. */
   materialCacheSize?: number;
+  /** The Regions served (requests, ReplicateKey targets); default: the AWS commercial Regions. */
+  acceptsRegion?: (region: string) => boolean;
 }
 
 export const materialAad = (keyId: string, materialId: string) => wrapAad('trent:key-material', keyId, materialId);
@@ -41,6 +44,7 @@ export class Core {
   readonly rng: Rng;
   readonly authorizer: Authorizer;
   readonly partition: string;
+  readonly acceptsRegion: (region: string) => boolean;
   readonly #cache = new Map<string, Uint8Array>();
   /** The alias a request named a key by (kms:RequestAlias), per resolved record. */
   readonly #requestAlias = new WeakMap<KeyRecord, string>();
@@ -55,6 +59,7 @@ export class Core {
     this.rng = d.rng;
     this.authorizer = d.authorizer;
     this.partition = d.partition;
+    this.acceptsRegion = d.acceptsRegion ?? regionsAccepted('us-east-1');
     this.#cacheSize = d.materialCacheSize ?? 10_000;
   }
 
@@ -98,7 +103,7 @@ export class Core {
   }
 
   async #keyIn(keyId: string, account: string, region: string): Promise<KeyRecord> {
-    const key = await this.store.getKey(keyId);
+    const key = await this.store.getKey({ keyId, region });
     if (!key || key.account !== account || key.region !== region) {
       throw new NotFoundException(`Key '${this.keyArn(region, account, keyId)}' does not exist`);
     }
@@ -207,7 +212,7 @@ export class Core {
         return await write(current);
       } catch (e) {
         if (!(e instanceof StoreConflictError) || attempt >= 8) throw e;
-        const fresh = await this.store.getKey(key.keyId);
+        const fresh = await this.store.getKey(key);
         if (!fresh) throw new NotFoundException(`Key '${key.arn}' does not exist`);
         current = fresh;
       }

@@ -109,14 +109,16 @@ async function open(core: Core, ctx: CallContext, input: OpenInput): Promise<Ope
     }
   }
   if (!decoded) throw new InvalidCiphertextException();
-  const key = await core.store.getKey(decoded.keyId);
+  // The blob names the key id; the request's Region picks the key row — for a multi-Region key,
+  // this Region's primary or replica, which shares the materials of every Region.
+  const here = { keyId: decoded.keyId, region: ctx.region };
+  const key = await core.store.getKey(here);
   if (!key) {
     // A ciphertext of a key that was deleted: "the KMS key … is deleted … cannot be decrypted".
-    const gone = await core.store.getDeletedKey(decoded.keyId);
+    const gone = await core.store.getDeletedKey(here);
     if (gone) throw new NotFoundException(`Key '${gone.arn}' does not exist`);
     throw new InvalidCiphertextException();
   }
-  if (key.region !== ctx.region) throw new InvalidCiphertextException();
   await core.authorize(ctx, input.action, key, { conditions: contextConditions(input.context, input.algorithm ?? 'SYMMETRIC_DEFAULT'), encryptionContext: { ...input.context } });
   assertState(key, 'crypto');
   assertUsage(key, input.op);

@@ -17,6 +17,7 @@ import {
 import { isKeyId } from '../shared/ids.ts';
 import type { CallContext, Core } from './core.ts';
 import { assertState } from './key-state.ts';
+import { StoreLimitError, type RetirableGrantCursor } from './ports.ts';
 import type { GrantConstraints, GrantRecord, KeyRecord, Principal } from './types.ts';
 
 export const GRANT_OPERATIONS = [
@@ -46,9 +47,10 @@ function decodeToken(token: string): { keyId: string; grantId: string; secret: B
 }
 
 /** Resolves a token to its grant; a token whose grant is gone (retired, revoked) is refused. */
-async function grantFromToken(core: Core, token: string): Promise<GrantRecord> {
+async function grantFromToken(core: Core, token: string, region: string): Promise<GrantRecord> {
   const t = decodeToken(token);
-  const g = await core.store.getGrant(t.keyId, t.grantId);
+  // A grant is on one Region's key row; the token names the key id, the request the Region.
+  const g = await core.store.getGrant({ keyId: t.keyId, region }, t.grantId);
   const secret = g ? Buffer.from(g.tokenSecret, 'base64url') : Buffer.alloc(32);
   if (!g || secret.length !== t.secret.length || !timingSafeEqual(secret, t.secret)) throw new InvalidGrantTokenException('The grant token is not valid.');
   return g;
@@ -77,7 +79,7 @@ export function constraintsAllow(c: GrantConstraints | undefined, ctx: Record<st
 export async function grantsAllow(core: Core, key: KeyRecord, p: Principal, operation: string, ctx: Record<string, string> | undefined, tokens: readonly string[] = []): Promise<boolean> {
   const fits = (g: GrantRecord) => g.keyId === key.keyId && granteeMatches(g.granteePrincipal, p) && g.operations.includes(operation) && constraintsAllow(g.constraints, ctx);
   for (const t of tokens) {
-    const g = await grantFromToken(core, t);
+    const g = await grantFromToken(core, t, key.region);
     if (fits(g)) return true;
   }
   // Only an assumed-role session matches grantees other than its own ARN (its role, under any
@@ -85,7 +87,7 @@ export async function grantsAllow(core: Core, key: KeyRecord, p: Principal, oper
   const exact = !/^arn:aws[a-z-]*:sts::\d{12}:assumed-role\//.test(p.arn);
   let after: string | undefined;
   for (;;) {
-    const page = await core.store.listGrants(key.keyId, { limit: 200, ...(after ? { after } : {}), ...(exact ? { granteePrincipal: p.arn } : {}) });
+    const page = await core.store.listGrants(key, { limit: 200, ...(after ? { after } : {}), ...(exact ? { granteePrincipal: p.arn } : {}) });
     if (page.some(fits)) return true;
     if (page.length < 200) return false;
     after = page[page.length - 1]!.grantId;
@@ -106,6 +108,12 @@ export interface CreateGrantInput {
   dryRun?: boolean;
 }
 
+/*
+ * Error texts in this file: "The request would have succeeded, but the DryRun option is set." is
+ * AWS's (recorded); the others (invalid principal, empty Operations, constraints, grant token,
+ * marker, grant id, not found, grant quotas) are our wording — AWS's are not recorded. The
+ * RetireGrant AccessDeniedException follows AWS's `User: … is not authorized to perform: …` form.
+ */
 export const MAX_GRANTS_PER_KEY = 50_000;
 export const MAX_GRANTS_PER_PRINCIPAL = 500;
 
@@ -134,6 +142,7 @@ export async function createGrant(core: Core, ctx: CallContext, p: CreateGrantIn
   if (p.dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
   const shape = {
     keyId: key.keyId,
+    region: key.region,
     issuingAccount: `arn:${core.partition}:iam::${ctx.principal.accountId}:root`,
     granteePrincipal: p.granteePrincipal,
     ...(p.retiringPrincipal !== undefined ? { retiringPrincipal: p.retiringPrincipal } : {}),
@@ -145,24 +154,28 @@ export async function createGrant(core: Core, ctx: CallContext, p: CreateGrantIn
   if (p.name !== undefined) {
     let after: string | undefined;
     for (;;) {
-      const page = await core.store.listGrants(key.keyId, { limit: 200, granteePrincipal: p.granteePrincipal, ...(after ? { after } : {}) });
+      const page = await core.store.listGrants(key, { limit: 200, granteePrincipal: p.granteePrincipal, ...(after ? { after } : {}) });
       const same = page.find((g) => g.name === p.name && sameGrant(g, shape));
       if (same) return same;
       if (page.length < 200) break;
       after = page[page.length - 1]!.grantId;
     }
   }
-  // Resource quotas ("Resource quotas", developer guide): 50,000 grants per KMS key and 500 grants
-  // for a given grantee principal per KMS key. Checked after the idempotent retry above, which
-  // creates nothing. Not atomic with the insert: concurrent CreateGrants may overshoot by a few.
-  if ((await core.store.countGrants(key.keyId, { granteePrincipal: p.granteePrincipal })) >= MAX_GRANTS_PER_PRINCIPAL) {
-    throw new LimitExceededException(`The number of grants for principal ${p.granteePrincipal} on key ${key.arn} exceeds the limit of ${MAX_GRANTS_PER_PRINCIPAL}.`);
-  }
-  if ((await core.store.countGrants(key.keyId)) >= MAX_GRANTS_PER_KEY) {
+  // Resource quotas ("Resource quotas", developer guide): 50,000 grants per KMS key; 500 grants for
+  // a given grantee principal per KMS key (listed in the CMK-era versions of that page, no longer
+  // in the current one). Checked after the idempotent retry above, which creates nothing, and by
+  // the store atomically with the insert, so concurrent CreateGrants cannot overshoot.
+  const grant: GrantRecord = { ...shape, grantId: Buffer.from(core.rng.bytes(32)).toString('hex'), createdAt: core.now(), tokenSecret: Buffer.from(core.rng.bytes(32)).toString('base64url') };
+  try {
+    await core.store.createGrant(grant, { perKey: MAX_GRANTS_PER_KEY, perGrantee: MAX_GRANTS_PER_PRINCIPAL });
+  } catch (e) {
+    if (!(e instanceof StoreLimitError)) throw e;
+    // Our wording: AWS's LimitExceededException texts for grant quotas are not recorded.
+    if (e.limit === 'per-grantee') {
+      throw new LimitExceededException(`The number of grants for principal ${p.granteePrincipal} on key ${key.arn} exceeds the limit of ${MAX_GRANTS_PER_PRINCIPAL}.`);
+    }
     throw new LimitExceededException(`The number of grants on key ${key.arn} exceeds the limit of ${MAX_GRANTS_PER_KEY}.`);
   }
-  const grant: GrantRecord = { ...shape, grantId: Buffer.from(core.rng.bytes(32)).toString('hex'), createdAt: core.now(), tokenSecret: Buffer.from(core.rng.bytes(32)).toString('base64url') };
-  await core.store.createGrant(grant);
   return grant;
 }
 
@@ -170,7 +183,7 @@ export async function listGrants(core: Core, ctx: CallContext, p: { keyId: strin
   const key = await core.resolve(ctx, p.keyId, false);
   await core.authorize(ctx, 'kms:ListGrants', key, { conditions: p.granteePrincipal ? { 'kms:GranteePrincipal': p.granteePrincipal } : {} });
   const after = p.marker !== undefined ? decodeGrantMarker(p.marker) : undefined;
-  const rows = await core.store.listGrants(key.keyId, {
+  const rows = await core.store.listGrants(key, {
     limit: p.limit + 1,
     ...(after ? { after } : {}),
     ...(p.grantId ? { grantId: p.grantId } : {}),
@@ -182,20 +195,31 @@ export async function listGrants(core: Core, ctx: CallContext, p: { keyId: strin
 
 function decodeGrantMarker(m: string): string {
   const t = Buffer.from(m, 'base64url').toString('utf8');
-  if (!t.startsWith('g:') || !/^(([0-9a-f]{64})|([0-9a-z-]+\/[0-9a-f]{64}))$/.test(t.slice(2))) {
-    throw new InvalidMarkerException('Invalid marker');
-  }
+  if (!t.startsWith('g:') || !/^[0-9a-f]{64}$/.test(t.slice(2))) throw new InvalidMarkerException('Invalid marker');
   return t.slice(2);
+}
+
+/** ListRetirableGrants' marker: the last grant listed, as "r:<region>/<key id>/<grant id>" (opaque to callers). */
+function encodeRetirableMarker(c: RetirableGrantCursor): string {
+  return Buffer.from(`r:${c.region}/${c.keyId}/${c.grantId}`, 'utf8').toString('base64url');
+}
+
+function decodeRetirableMarker(m: string): RetirableGrantCursor {
+  const found = /^r:([a-z0-9-]{1,32})\/([0-9a-z-]{1,64})\/([0-9a-f]{64})$/.exec(Buffer.from(m, 'base64url').toString('utf8'));
+  if (!found) throw new InvalidMarkerException('Invalid marker');
+  const c = { region: found[1]!, keyId: found[2]!, grantId: found[3]! };
+  if (encodeRetirableMarker(c) !== m) throw new InvalidMarkerException('Invalid marker');
+  return c;
 }
 
 export async function listRetirableGrants(core: Core, ctx: CallContext, p: { retiringPrincipal: string; limit: number; marker?: string }): Promise<{ grants: GrantRecord[]; next?: string }> {
   // kms:ListRetirableGrants is an IAM-policy-only permission (no key resource).
   await core.authorize(ctx, 'kms:ListRetirableGrants', undefined);
-  const after = p.marker !== undefined ? decodeGrantMarker(p.marker) : undefined;
+  const after = p.marker !== undefined ? decodeRetirableMarker(p.marker) : undefined;
   const rows = await core.store.listRetirableGrants(p.retiringPrincipal, { limit: p.limit + 1, ...(after ? { after } : {}) });
   const grants = rows.slice(0, p.limit);
   const last = grants[grants.length - 1];
-  return { grants, ...(rows.length > p.limit && last ? { next: Buffer.from(`g:${last.keyId}/${last.grantId}`).toString('base64url') } : {}) };
+  return { grants, ...(rows.length > p.limit && last ? { next: encodeRetirableMarker(last) } : {}) };
 }
 
 function checkGrantId(id: string): void {
@@ -209,12 +233,12 @@ function checkGrantId(id: string): void {
 export async function retireGrant(core: Core, ctx: CallContext, p: { grantToken?: string; keyId?: string; grantId?: string; dryRun?: boolean }): Promise<void> {
   let grant: GrantRecord | undefined;
   if (p.grantToken !== undefined) {
-    grant = await grantFromToken(core, p.grantToken);
+    grant = await grantFromToken(core, p.grantToken, ctx.region);
   } else {
     if (p.keyId === undefined || p.grantId === undefined) throw new ValidationException('Either GrantToken, or both KeyId and GrantId, must be specified.');
     checkGrantId(p.grantId);
     const key = await core.resolve(ctx, p.keyId, false);
-    grant = await core.store.getGrant(key.keyId, p.grantId);
+    grant = await core.store.getGrant(key, p.grantId);
     if (!grant) throw new NotFoundException(`Grant ID ${p.grantId} not found`);
   }
   const who = ctx.principal;
@@ -222,19 +246,19 @@ export async function retireGrant(core: Core, ctx: CallContext, p: { grantToken?
     (granteeMatches(grant.granteePrincipal, who) && grant.operations.includes('RetireGrant')) ||
     grant.issuingAccount === `arn:${core.partition}:iam::${who.accountId}:root` && who.type === 'Root';
   if (!allowed) {
-    const key = await core.store.getKey(grant.keyId);
+    const key = await core.store.getKey(grant);
     throw new AccessDeniedException(`User: ${who.arn} is not authorized to perform: kms:RetireGrant on resource: ${key?.arn ?? grant.keyId}`);
   }
   if (p.dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
-  await core.store.deleteGrant(grant.keyId, grant.grantId);
+  await core.store.deleteGrant(grant, grant.grantId);
 }
 
 export async function revokeGrant(core: Core, ctx: CallContext, p: { keyId: string; grantId: string; dryRun?: boolean }): Promise<void> {
   const key = await core.resolve(ctx, p.keyId, false);
   await core.authorize(ctx, 'kms:RevokeGrant', key);
   checkGrantId(p.grantId);
-  const g = await core.store.getGrant(key.keyId, p.grantId);
+  const g = await core.store.getGrant(key, p.grantId);
   if (!g) throw new NotFoundException(`Grant ID ${p.grantId} not found`);
   if (p.dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
-  await core.store.deleteGrant(key.keyId, p.grantId);
+  await core.store.deleteGrant(key, p.grantId);
 }

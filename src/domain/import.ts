@@ -53,7 +53,7 @@ async function writeMaterials<T>(core: Core, first: KeyRecord, plan: (key: KeyRe
       return { ...p.result, key: p.key };
     } catch (e) {
       if (!(e instanceof StoreConflictError) || attempt >= 8) throw e;
-      const fresh = await core.store.getKey(key.keyId);
+      const fresh = await core.store.getKey(key);
       if (!fresh) throw new NotFoundException(`Key '${key.arn}' does not exist`);
       key = fresh;
     }

@@ -6,11 +6,16 @@ import { DisabledException, KMSInvalidStateException } from '../shared/errors.ts
 import type { KeyRecord, KeyState } from './types.ts';
 
 /**
- * - crypto: Encrypt, Decrypt, ReEncrypt, GenerateDataKey*, Sign, Verify, Mac, GetPublicKey, CreateGrant
+ * - crypto: Encrypt, Decrypt, ReEncrypt, GenerateDataKey*, Sign, Verify, Mac, GetPublicKey, CreateGrant,
+ *   ReplicateKey, UpdatePrimaryRegion
  * - toggle: EnableKey, DisableKey
  * - schedule: ScheduleKeyDeletion
  * - manage: CreateAlias (target), TagResource, UntagResource, UpdateKeyDescription
  * - any: DescribeKey, GetKeyPolicy, PutKeyPolicy, List*, DeleteAlias — "ok in all states"
+ *
+ * PendingReplicaDeletion (a multi-Region primary whose deletion waits for its replicas) refuses
+ * every class but `any` with "<arn> is pending replica deletion." (KMSInvalidStateException);
+ * CancelKeyDeletion takes it back to Disabled, as from PendingDeletion (lifecycle.ts).
  */
 export type StateClass = 'crypto' | 'toggle' | 'schedule' | 'manage' | 'any';
 

@@ -7,6 +7,7 @@ import { defaultKeyPolicy } from './default-policy.ts';
 import { newKeyMaterial } from './key-material.ts';
 import { importedKeyState } from './imported-materials.ts';
 import { assertState, invalidState } from './key-state.ts';
+import { hasReplicas } from './multi-region.ts';
 import { checkNewTags } from './tags.ts';
 import type { KeyRecord, Tag } from './types.ts';
 
@@ -36,7 +37,10 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
   if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') {
     throw new UnsupportedOperationException(`Origin ${origin} is not supported by this version of Trent.`);
   }
-  if (input.multiRegion) throw new UnsupportedOperationException('Multi-Region keys are not supported by this version of Trent.');
+  const multiRegion = input.multiRegion ?? false;
+  // AWS replicates imported material by importing it again into each replica; Trent's replicas
+  // share their primary's materials, so multi-Region keys are for AWS_KMS material only.
+  if (multiRegion && origin !== 'AWS_KMS') throw new UnsupportedOperationException('Multi-Region keys with imported key material are not supported by this version of Trent.');
   if (input.tags) checkNewTags(input.tags);
   const account = ctx.principal.accountId;
   const policy = input.policy ?? defaultKeyPolicy(core.partition, account);
@@ -48,13 +52,15 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
       'kms:KeySpec': spec,
       'kms:KeyUsage': usage,
       'kms:KeyOrigin': origin,
-      'kms:MultiRegion': 'false',
+      'kms:MultiRegion': String(multiRegion),
+      ...(multiRegion ? { 'kms:MultiRegionKeyType': 'PRIMARY' } : {}),
       'kms:BypassPolicyLockoutSafetyCheck': String(input.bypassPolicyLockoutSafetyCheck ?? false),
       ...(input.tags ? { 'aws:TagKeys': input.tags.map((t) => t.TagKey) } : {}),
       ...Object.fromEntries((input.tags ?? []).map((t) => [`aws:RequestTag/${t.TagKey}`, t.TagValue])),
     },
   });
-  const keyId = core.rng.uuid();
+  // Multi-Region key ids are "mrk-" and 32 hex digits (KMS developer guide, "Multi-Region key identifiers").
+  const keyId = multiRegion ? `mrk-${Buffer.from(core.rng.bytes(16)).toString('hex')}` : core.rng.uuid();
   // "Keys with imported key material are created in the PendingImport state" with no material
   // (key-state reference); their first material comes from ImportKeyMaterial.
   const first = origin === 'AWS_KMS' ? await newKeyMaterial(core, keyId, info) : undefined;
@@ -71,7 +77,8 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
     origin,
     keyManager: 'CUSTOMER',
     state: first ? 'Enabled' : 'PendingImport',
-    multiRegion: false,
+    multiRegion,
+    ...(multiRegion ? { multiRegionKeyType: 'PRIMARY' as const } : {}),
     policy,
     tags: input.tags ?? [],
     currentMaterialId: first?.record.materialId ?? '',
@@ -148,6 +155,15 @@ export async function scheduleKeyDeletion(core: Core, ctx: CallContext, keyIdPar
   const key = await core.resolve(ctx, keyIdParam, false);
   await core.authorize(ctx, 'kms:ScheduleKeyDeletion', key, { conditions: { 'kms:ScheduleKeyDeletionPendingWindowInDays': String(window) } });
   assertState(key, 'schedule');
+  // "If you schedule deletion of a multi-Region primary key with replica keys, its key state
+  // changes to PendingReplicaDeletion … the waiting period begins when the last of its replica
+  // keys is deleted" (ScheduleKeyDeletion reference): no DeletionDate until then.
+  if (await hasReplicas(core, key)) {
+    return core.mutate(key, (k) => {
+      assertState(k, 'schedule');
+      return { ...k, state: 'PendingReplicaDeletion', pendingWindowInDays: window };
+    });
+  }
   const deletionDate = core.now() + window * DAY_MS;
   return core.mutate(key, (k) => {
     assertState(k, 'schedule');
@@ -159,12 +175,13 @@ export async function cancelKeyDeletion(core: Core, ctx: CallContext, keyIdParam
   const key = await core.resolve(ctx, keyIdParam, false);
   await core.authorize(ctx, 'kms:CancelKeyDeletion', key);
   const notPending = (k: KeyRecord) => new KMSInvalidStateException(`${k.arn} is not pending deletion.`);
-  if (key.state !== 'PendingDeletion') throw key.state === 'Enabled' || key.state === 'Disabled' ? notPending(key) : invalidState(key);
+  const pending = (k: KeyRecord) => k.state === 'PendingDeletion' || k.state === 'PendingReplicaDeletion';
+  if (!pending(key)) throw key.state === 'Enabled' || key.state === 'Disabled' ? notPending(key) : invalidState(key);
   // "When you cancel the deletion, the key state changes to Disabled" (CancelKeyDeletion reference) —
   // or PendingImport for a key whose imported material was deleted or expired meanwhile.
   const materials = key.origin === 'EXTERNAL' ? await core.store.listMaterials(key.keyId) : [];
   return core.mutate(key, (k) => {
-    if (k.state !== 'PendingDeletion') throw notPending(k);
+    if (!pending(k)) throw notPending(k);
     const { deletionDate: _d, pendingWindowInDays: _w, ...rest } = k;
     return { ...rest, state: k.origin === 'EXTERNAL' && importedKeyState({ ...rest, state: 'Disabled' }, materials) === 'PendingImport' ? 'PendingImport' : 'Disabled' };
   });

@@ -6,6 +6,7 @@ import { DisabledException, KMSInvalidStateException, LimitExceededException, Un
 import type { CallContext, Core } from './core.ts';
 import { invalidState } from './key-state.ts';
 import { decodeMarker, encodeMarker } from './lifecycle.ts';
+import { assertNotReplica, syncReplicas } from './multi-region.ts';
 import type { KeyRecord, MaterialRecord } from './types.ts';
 
 export const DAY_MS = 86_400_000;
@@ -31,9 +32,11 @@ export async function enableKeyRotation(core: Core, ctx: CallContext, keyIdParam
   const period = periodDays ?? 365;
   await core.authorize(ctx, 'kms:EnableKeyRotation', key, { conditions: { 'kms:RotationPeriodInDays': String(period) } });
   assertRotatable(key);
+  // A multi-Region key's rotation is managed on its primary and shared by its replicas: a replica refuses.
+  assertNotReplica(key);
   assertEnabled(key);
   const now = core.now();
-  await core.mutate(key, (k) => {
+  const next = await core.mutate(key, (k) => {
     assertEnabled(k);
     // "The first automatic rotation happens RotationPeriodInDays after you enable rotation";
     // changing the period of an enabled key moves the next date relative to the last anchor.
@@ -42,24 +45,27 @@ export async function enableKeyRotation(core: Core, ctx: CallContext, keyIdParam
       : now;
     return { ...k, rotation: { ...k.rotation, enabled: true, periodDays: period, nextRotationAt: anchor + period * DAY_MS } };
   });
+  await syncReplicas(core, next);
 }
 
 export async function disableKeyRotation(core: Core, ctx: CallContext, keyIdParam: string): Promise<void> {
   const key = await core.resolve(ctx, keyIdParam, false);
   await core.authorize(ctx, 'kms:DisableKeyRotation', key);
   assertRotatable(key);
+  assertNotReplica(key);
   assertEnabled(key);
-  await core.mutate(key, (k) => {
+  const next = await core.mutate(key, (k) => {
     const { nextRotationAt: _n, periodDays: _p, ...rest } = k.rotation;
     return { ...k, rotation: { ...rest, enabled: false } };
   });
+  await syncReplicas(core, next);
 }
 
 export async function getKeyRotationStatus(core: Core, ctx: CallContext, keyIdParam: string): Promise<KeyRecord> {
   const key = await core.resolve(ctx, keyIdParam, false);
   await core.authorize(ctx, 'kms:GetKeyRotationStatus', key);
   assertRotatable(key);
-  if (key.state === 'PendingDeletion') throw invalidState(key);
+  if (key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion') throw invalidState(key);
   return key;
 }
 
@@ -70,6 +76,8 @@ async function addRotation(core: Core, key: KeyRecord, type: 'AUTOMATIC' | 'ON_D
   const next: KeyRecord = { ...change(structuredClone(key)), currentMaterialId: material.materialId, version: key.version + 1 };
   await core.store.addMaterial(next, key.version, material);
   core.cacheMaterial(key.keyId, material.materialId, plain);
+  // A multi-Region primary's replicas share the material; they make it current too.
+  await syncReplicas(core, next);
   return next;
 }
 
@@ -85,6 +93,7 @@ async function rotateOnce(core: Core, key: KeyRecord): Promise<KeyRecord> {
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') throw new UnsupportedOperationException('');
   if (key.origin === 'EXTERNAL') return rotateToImported(core, key);
   assertRotatable(key);
+  assertNotReplica(key);
   assertEnabled(key);
   assertOnDemandLeft(key);
   const now = core.now();
@@ -125,7 +134,7 @@ async function rotateToImported(core: Core, key: KeyRecord): Promise<KeyRecord> 
 
 /** Pure: is automatic rotation due for this key at `now`? Disabled keys are not rotated while disabled. */
 export function isRotationDue(now: number, key: KeyRecord): boolean {
-  return key.state === 'Enabled' && key.rotation.enabled && key.rotation.nextRotationAt !== undefined && key.rotation.nextRotationAt <= now;
+  return key.state === 'Enabled' && key.rotation.enabled && key.multiRegionKeyType !== 'REPLICA' && key.rotation.nextRotationAt !== undefined && key.rotation.nextRotationAt <= now;
 }
 
 /** Pure: is this key's deletion date past? */

@@ -35,6 +35,8 @@ export interface KeyRecord {
   deletionDate?: number;
   pendingWindowInDays?: number;
   multiRegion: boolean;
+  /** Multi-Region keys only: whether this Region's row is the primary key or a replica. */
+  multiRegionKeyType?: 'PRIMARY' | 'REPLICA';
   policy: string;
   tags: Tag[];
   currentMaterialId: string;
@@ -116,6 +118,8 @@ export interface GrantRecord {
   /** 64 lowercase hex characters. */
   grantId: string;
   keyId: string;
+  /** The Region of the key row the grant is on (a multi-Region key's replicas have their own grants). */
+  region: string;
   /** The account root ARN of the account that created the grant. */
   issuingAccount: string;
   granteePrincipal: string;
@@ -130,6 +134,7 @@ export interface GrantRecord {
 
 export interface DeletedKeyRecord {
   keyId: string;
+  region: string;
   arn: string;
   deletedAt: number;
 }

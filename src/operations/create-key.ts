@@ -1,5 +1,6 @@
 import { KEY_SPECS, KEY_USAGES } from '../crypto/key-specs.ts';
 import { createKey } from '../domain/lifecycle.ts';
+import { multiRegionConfiguration } from '../domain/multi-region.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, TagsField } from './operation.ts';
 import { keyMetadata } from './key-metadata.ts';
@@ -29,6 +30,6 @@ export default defineOperation(
       ...(i.Origin !== undefined ? { origin: i.Origin } : {}),
       ...(i.MultiRegion !== undefined ? { multiRegion: i.MultiRegion } : {}),
     });
-    return { KeyMetadata: keyMetadata(key) };
+    return { KeyMetadata: keyMetadata(key, await multiRegionConfiguration(core, key)) };
   },
 );

@@ -1,7 +1,9 @@
 import { describeKey } from '../domain/lifecycle.ts';
+import { multiRegionConfiguration } from '../domain/multi-region.ts';
 import { defineOperation, GrantTokensField, KeyIdField } from './operation.ts';
 import { keyMetadata } from './key-metadata.ts';
 
 export default defineOperation({ KeyId: KeyIdField, GrantTokens: GrantTokensField }, async ({ core, call }, i) => {
-  return { KeyMetadata: keyMetadata(await describeKey(core, call, i.KeyId)) };
+  const key = await describeKey(core, call, i.KeyId);
+  return { KeyMetadata: keyMetadata(key, await multiRegionConfiguration(core, key)) };
 });

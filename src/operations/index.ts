@@ -50,6 +50,9 @@ import verifyMac from './verify-mac.ts';
 import deleteImportedKeyMaterial from './delete-imported-key-material.ts';
 import getParametersForImport from './get-parameters-for-import.ts';
 import importKeyMaterial from './import-key-material.ts';
+// Multi-Region keys (issue 10).
+import replicateKey from './replicate-key.ts';
+import updatePrimaryRegion from './update-primary-region.ts';
 
 export type OperationName =
   | 'CancelKeyDeletion' | 'CreateAlias' | 'CreateGrant' | 'CreateKey' | 'Decrypt' | 'DeleteAlias' | 'DescribeKey' | 'DisableKey' | 'DisableKeyRotation'
@@ -57,12 +60,15 @@ export type OperationName =
   | 'ListAliases' | 'ListGrants' | 'ListRetirableGrants' | 'RetireGrant' | 'RevokeGrant' | 'ListKeyPolicies' | 'ListKeyRotations' | 'ListKeys' | 'ListResourceTags' | 'PutKeyPolicy' | 'ReEncrypt' | 'RotateKeyOnDemand'
   | 'ScheduleKeyDeletion' | 'TagResource' | 'UntagResource' | 'UpdateAlias' | 'UpdateKeyDescription'
   | 'DeriveSharedSecret' | 'GenerateDataKeyPair' | 'GenerateDataKeyPairWithoutPlaintext' | 'GenerateMac' | 'GetPublicKey' | 'Sign' | 'Verify' | 'VerifyMac'
-  | 'DeleteImportedKeyMaterial' | 'GetParametersForImport' | 'ImportKeyMaterial';
+  | 'DeleteImportedKeyMaterial' | 'GetParametersForImport' | 'ImportKeyMaterial'
+  | 'ReplicateKey' | 'UpdatePrimaryRegion';
 
 export const OPERATIONS: Readonly<Record<OperationName, Operation>> = Object.freeze({
   DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
   GetParametersForImport: getParametersForImport,
   ImportKeyMaterial: importKeyMaterial,
+  ReplicateKey: replicateKey,
+  UpdatePrimaryRegion: updatePrimaryRegion,
   DeriveSharedSecret: deriveSharedSecret,
   GenerateDataKeyPair: generateDataKeyPair,
   GenerateDataKeyPairWithoutPlaintext: generateDataKeyPairWithoutPlaintext,

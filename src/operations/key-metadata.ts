@@ -1,8 +1,10 @@
 /** The KeyMetadata structure of DescribeKey / CreateKey, as AWS returns it. */
+import type { MultiRegionConfiguration } from '../domain/multi-region.ts';
 import type { KeyRecord } from '../domain/types.ts';
 import { keySpecInfo } from '../crypto/key-specs.ts';
 
-export function keyMetadata(k: KeyRecord): Record<string, unknown> {
+/** `mrc`: a multi-Region key's MultiRegionConfiguration (multi-region.ts), present only for those. */
+export function keyMetadata(k: KeyRecord, mrc?: MultiRegionConfiguration): Record<string, unknown> {
   const md: Record<string, unknown> = {
     AWSAccountId: k.account,
     KeyId: k.keyId,
@@ -18,6 +20,7 @@ export function keyMetadata(k: KeyRecord): Record<string, unknown> {
     KeySpec: k.keySpec,
     MultiRegion: k.multiRegion,
   };
+  if (mrc) md.MultiRegionConfiguration = mrc;
   if (k.deletionDate !== undefined) md.DeletionDate = new Date(k.deletionDate);
   if (k.pendingWindowInDays !== undefined) md.PendingDeletionWindowInDays = k.pendingWindowInDays;
   Object.assign(md, keyAlgorithms(k));

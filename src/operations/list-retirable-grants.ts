@@ -7,7 +7,10 @@ export default defineOperation({ RetiringPrincipal: { ...PrincipalField, require
   const page = await listRetirableGrants(core, call, { retiringPrincipal: i.RetiringPrincipal, limit: i.Limit ?? 50, ...(i.Marker !== undefined ? { marker: i.Marker } : {}) });
   // One key lookup per key, not per grant: a page may hold 1,000 grants of one key.
   const arns = new Map<string, Promise<string>>();
-  const arnOf = (keyId: string) => arns.get(keyId) ?? arns.set(keyId, core.store.getKey(keyId).then((k) => k?.arn ?? keyId)).get(keyId)!;
-  const entries = await Promise.all(page.grants.map(async (g) => grantEntry(g, await arnOf(g.keyId))));
+  const arnOf = (g: { keyId: string; region: string }) => {
+    const id = `${g.region}/${g.keyId}`;
+    return arns.get(id) ?? arns.set(id, core.store.getKey(g).then((k) => k?.arn ?? g.keyId)).get(id)!;
+  };
+  const entries = await Promise.all(page.grants.map(async (g) => grantEntry(g, await arnOf(g))));
   return { Grants: entries, Truncated: page.next !== undefined, ...(page.next !== undefined ? { NextMarker: page.next } : {}) };
 });

@@ -4,5 +4,6 @@ import { defineOperation, KeyIdField } from './operation.ts';
 
 export default defineOperation({ KeyId: KeyIdField, PendingWindowInDays: S.int({ min: 1, max: 365 }) }, async ({ core, call }, i) => {
   const key = await scheduleKeyDeletion(core, call, i.KeyId, i.PendingWindowInDays);
-  return { KeyId: key.arn, DeletionDate: new Date(key.deletionDate!), KeyState: key.state, PendingWindowInDays: key.pendingWindowInDays };
+  // A multi-Region primary waiting for its replicas (PendingReplicaDeletion) has no DeletionDate yet.
+  return { KeyId: key.arn, ...(key.deletionDate !== undefined ? { DeletionDate: new Date(key.deletionDate) } : {}), KeyState: key.state, PendingWindowInDays: key.pendingWindowInDays };
 });

@@ -4,11 +4,13 @@
  * earlier run) is simply no longer due when re-read. No read path ever rotates or deletes.
  */
 import type { Core } from '../domain/core.ts';
-import { StoreConflictError } from '../domain/ports.ts';
+import { StoreConflictError, type KeyRef } from '../domain/ports.ts';
+import { afterReplicaDeleted } from '../domain/multi-region.ts';
 import { expireImportedMaterial } from '../domain/import.ts';
 import { isExpiryDue } from '../domain/imported-materials.ts';
 import { isDeletionDue, isRotationDue, rotateAutomatically } from '../domain/rotation.ts';
 
+/** Key ids (a multi-Region key's Regions each count). */
 export interface RunResult {
   rotated: string[];
   deleted: string[];
@@ -18,33 +20,37 @@ export interface RunResult {
 
 /** Told of each job done, and awaited: the audit trail records it before the run goes on. */
 export interface SchedulerEvents {
-  rotated?(keyId: string, materialId: string, at: number): void | Promise<void>;
-  deleted?(keyId: string, at: number): void | Promise<void>;
+  rotated?(key: KeyRef, materialId: string, at: number): void | Promise<void>;
+  deleted?(key: KeyRef, at: number): void | Promise<void>;
   /** Imported material deleted at its ValidTo (CloudTrail's DeleteExpiredKeyMaterial). */
-  expired?(keyId: string, materialIds: string[], at: number): void | Promise<void>;
+  expired?(key: KeyRef, materialIds: string[], at: number): void | Promise<void>;
 }
 
 /** Runs every job due at `now`; catches up on missed due dates (one rotation per due date). */
 export async function runDue(core: Core, now: number, events: SchedulerEvents = {}): Promise<RunResult> {
   const result: RunResult = { rotated: [], deleted: [], expired: [] };
   for (;;) {
-    const ids = await core.store.listDueKeys(now, 100);
+    const refs = await core.store.listDueKeys(now, 100);
     let progressed = false;
-    for (const id of ids) {
-      let key = await core.store.getKey(id);
+    for (const ref of refs) {
+      const id = ref.keyId;
+      let key = await core.store.getKey(ref);
       if (!key) continue;
       if (isDeletionDue(now, key)) {
         try {
           // Conditional on the version we decided on: another node deleting it first, or a
           // CancelKeyDeletion committed since we read it, makes this a conflict, not a second delete.
-          await core.store.deleteKey(id, now, key.version);
+          await core.store.deleteKey(ref, now, key.version);
         } catch (e) {
           if (!(e instanceof StoreConflictError)) throw e;
           continue; // someone else acted; a key still due is found again by the next run
         }
-        core.forgetKey(id);
+        // Materials are shared by a multi-Region key's Regions: the cache keeps them while one remains.
+        if (!key.multiRegion || (await core.store.listKeyRegions(id)).length === 0) core.forgetKey(id);
         result.deleted.push(id);
-        await events.deleted?.(id, now);
+        await events.deleted?.(ref, now);
+        // The last replica gone: a primary waiting for it starts its own waiting period.
+        if (key.multiRegionKeyType === 'REPLICA') await afterReplicaDeleted(core, ref, now);
         progressed = true;
         continue;
       }
@@ -54,7 +60,7 @@ export async function runDue(core: Core, now: number, events: SchedulerEvents = 
           key = done.key;
           if (done.expired.length > 0) {
             result.expired.push(id);
-            await events.expired?.(id, done.expired, now);
+            await events.expired?.(ref, done.expired, now);
           }
           progressed = true;
         } catch (e) {
@@ -66,15 +72,15 @@ export async function runDue(core: Core, now: number, events: SchedulerEvents = 
         try {
           key = await rotateAutomatically(core, key);
           result.rotated.push(id);
-          await events.rotated?.(id, key.currentMaterialId, now);
+          await events.rotated?.(ref, key.currentMaterialId, now);
           progressed = true;
         } catch (e) {
           if (!(e instanceof StoreConflictError)) throw e;
-          key = await core.store.getKey(id); // another process acted; re-decide on fresh state
+          key = await core.store.getKey(ref); // another process acted; re-decide on fresh state
         }
       }
     }
-    if (!progressed || ids.length < 100) return result;
+    if (!progressed || refs.length < 100) return result;
   }
 }
 

@@ -68,10 +68,12 @@ export async function applySeed(core: Core, plan: SeedPlan, o: { account: string
   const materials = new Map<string, MaterialRecord[]>();
   const now = core.now();
   for (const k of plan.keys) {
-    const e = await core.store.getKey(k.keyId);
+    const held = await core.store.listKeyRegions(k.keyId);
+    const e = held.find((h) => h.region === region);
     existing.set(k.keyId, e);
-    if (e && (e.account !== account || e.region !== region)) throw new SeedFileError(`${k.where}: key ${k.keyId} already exists in account ${e.account}, Region ${e.region}; key ids are unique`);
-    if (!e && (await core.store.getDeletedKey(k.keyId))) throw new SeedFileError(`${k.where}: key ${k.keyId} was deleted; the id of a deleted key is not used again`);
+    const elsewhere = held.find((h) => h.account !== account || h.region !== region);
+    if (elsewhere) throw new SeedFileError(`${k.where}: key ${k.keyId} already exists in account ${elsewhere.account}, Region ${elsewhere.region}; key ids are unique`);
+    if (!e && (await core.store.getDeletedKey({ keyId: k.keyId, region }))) throw new SeedFileError(`${k.where}: key ${k.keyId} was deleted; the id of a deleted key is not used again`);
     if (e && (e.keySpec !== k.keySpec || e.keyUsage !== k.keyUsage || e.origin !== k.origin)) {
       throw new SeedFileError(`${k.where}: key ${k.keyId} exists as ${e.keySpec} ${e.keyUsage} ${e.origin}; the seed says ${k.keySpec} ${k.keyUsage} ${k.origin}`);
     }
@@ -94,7 +96,7 @@ export async function applySeed(core: Core, plan: SeedPlan, o: { account: string
   const seeded = new Set(plan.keys.map((k) => k.keyId));
   for (const a of plan.aliases) {
     if (seeded.has(a.targetKeyId)) continue;
-    const t = await core.store.getKey(a.targetKeyId);
+    const t = await core.store.getKey({ keyId: a.targetKeyId, region });
     if (!t || t.account !== account || t.region !== region) throw new SeedFileError(`${a.where}: TargetKeyId: no key ${a.targetKeyId} in the seed or in account ${account}, Region ${region}`);
   }
 
@@ -152,10 +154,11 @@ export async function applySeed(core: Core, plan: SeedPlan, o: { account: string
     }
     for (const g of k.grants) {
       const id = grantId(k, g);
-      if (await core.store.getGrant(k.keyId, id)) continue;
+      if (await core.store.getGrant({ keyId: k.keyId, region }, id)) continue;
       const rec: GrantRecord = {
         grantId: id,
         keyId: k.keyId,
+        region,
         issuingAccount: root.arn,
         granteePrincipal: g.granteePrincipal,
         ...(g.retiringPrincipal !== undefined ? { retiringPrincipal: g.retiringPrincipal } : {}),

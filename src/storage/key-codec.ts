@@ -26,9 +26,16 @@ export function keyColumns(k: KeyRecord) {
 }
 
 function nextJobAt(k: KeyRecord): number | null {
-  const rotation = k.rotation.enabled ? k.rotation.nextRotationAt : undefined;
+  // A multi-Region replica mirrors its primary's rotation settings but is never rotated itself:
+  // the primary's rotation adds the material every Region shares.
+  const rotation = rotates(k) ? k.rotation.nextRotationAt : undefined;
   if (rotation === undefined) return k.validTo ?? null;
   return k.validTo === undefined ? rotation : Math.min(rotation, k.validTo);
+}
+
+/** Whether the scheduler rotates this key row automatically when its date comes. */
+export function rotates(k: KeyRecord): boolean {
+  return k.rotation.enabled && k.multiRegionKeyType !== 'REPLICA';
 }
 
 /**

@@ -135,7 +135,7 @@ test('Trent format: policy, tags, grants, rotation settings, a disabled key, a g
     const generated = '7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b';
     const before = (await h.kms.send(new DescribeKeyCommand({ KeyId: generated }))).KeyMetadata!;
     const sealed = await h.kms.send(new EncryptCommand({ KeyId: generated, Plaintext: Buffer.from('made before the restart') }));
-    const versions = await Promise.all([id, generated].map((k) => h.trent.core.store.getKey(k).then((r) => r!.version)));
+    const versions = await Promise.all([id, generated].map((k) => h.trent.core.store.getKey({ keyId: k, region: 'us-east-1' }).then((r) => r!.version)));
     // An API change the restart must not undo.
     await h.kms.send(new DisableKeyCommand({ KeyId: id }));
     await h.stop();
@@ -145,7 +145,7 @@ test('Trent format: policy, tags, grants, rotation settings, a disabled key, a g
     assert.equal((await h.kms.send(new DescribeKeyCommand({ KeyId: generated }))).KeyMetadata!.CurrentKeyMaterialId, before.CurrentKeyMaterialId);
     assert.equal(Buffer.from((await h.kms.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob }))).Plaintext!).toString(), 'made before the restart');
     assert.equal((await h.kms.send(new ListGrantsCommand({ KeyId: id }))).Grants!.length, 1, 'no second grant');
-    assert.equal((await h.trent.core.store.getKey(generated))!.version, versions[1], 'nothing written to a key already there');
+    assert.equal((await h.trent.core.store.getKey({ keyId: generated, region: 'us-east-1' }))!.version, versions[1], 'nothing written to a key already there');
     assert.equal((await h.kms.send(new ListAliasesCommand({}))).Aliases!.filter((a) => a.AliasName === 'alias/payments').length, 1);
     assert.equal((await h.kms.send(new ListKeysCommand({}))).Keys!.length, 3);
   } finally {

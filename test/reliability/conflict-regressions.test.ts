@@ -41,7 +41,7 @@ test('RotateKeyOnDemand that loses a race to another change of the key retries o
   try {
     const id = ((await ok(client, 'CreateKey', { Description: 'before' })).KeyMetadata as { KeyId: string }).KeyId;
     race = async () => {
-      const k = (await raw!.getKey(id))!;
+      const k = (await raw!.getKey({ keyId: id, region: 'us-east-1' }))!;
       await raw!.updateKey({ ...k, description: 'raced', version: k.version + 1 }, k.version);
     };
     const r = await client.call('RotateKeyOnDemand', { KeyId: id });

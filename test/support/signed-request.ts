@@ -69,10 +69,10 @@ export async function signedKmsRequest(url: string, caPath: string | undefined, 
 }
 
 /** Calls STS (Query protocol) on Trent's endpoint, signed for service `sts`. */
-export async function stsRequest(url: string, caPath: string | undefined, params: Record<string, string>, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<RawResponse> {
+export async function stsRequest(url: string, caPath: string | undefined, params: Record<string, string>, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, region = 'us-east-1'): Promise<RawResponse> {
   const u = new URL(url);
   const body = Buffer.from(new URLSearchParams({ Version: '2011-06-15', ...params }).toString());
-  const signer = new SignatureV4({ credentials: creds, region: 'us-east-1', service: 'sts', sha256: Sha256 });
+  const signer = new SignatureV4({ credentials: creds, region, service: 'sts', sha256: Sha256 });
   const signed = await signer.sign({
     method: 'POST',
     protocol: u.protocol,

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
+import { StoreConflictError, StoreDuplicateError, StoreLimitError, type KeyRef, type KeyStore, type RetirableGrantCursor } from '../../domain/ports.ts';
 import type { AccessKeyRecord, AliasRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
 
 export interface StoreHandle {
@@ -29,6 +29,9 @@ const RACERS = 20;
 export const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 export const randomAccount = (): string => String(randomInt(100_000_000_000, 999_999_999_999));
+
+/** A key row of the default Region. */
+export const at = (keyId: string, region = REGION): KeyRef => ({ keyId, region });
 
 export function materialId(): string {
   return randomBytes(32).toString('hex');
@@ -101,6 +104,7 @@ export function grant(keyId: string, over: Partial<GrantRecord> = {}): GrantReco
   return {
     grantId: randomBytes(32).toString('hex'),
     keyId,
+    region: REGION,
     issuingAccount: 'arn:aws:iam::111122223333:root',
     granteePrincipal: 'arn:aws:iam::111122223333:role/app',
     operations: ['Encrypt', 'Decrypt'],
@@ -124,7 +128,7 @@ function bumped(key: KeyRecord, over: Partial<KeyRecord> = {}): KeyRecord {
 
 /** Everything a store holds about some keys and an account's aliases, to compare before and after. */
 export async function snapshot(store: KeyStore, account: string, keyIds: string[]): Promise<unknown> {
-  const keys = await Promise.all(keyIds.map((id) => store.getKey(id)));
+  const keys = await Promise.all(keyIds.map((id) => store.getKey(at(id))));
   const materials = await Promise.all(keyIds.map((id) => store.listMaterials(id)));
   const aliases = await store.listAliases(account, REGION, { limit: 1000 });
   return { keys, materials, aliases };
@@ -195,12 +199,12 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
 
     describe('keys', () => {
       it('getKey of an unknown id is undefined', async (store) => {
-        assert.equal(await store.getKey(randomUUID()), undefined);
+        assert.equal(await store.getKey(at(randomUUID())), undefined);
       });
 
       it('round-trips a key with every optional field absent (absent, not undefined or null)', async (store, account) => {
         const { key } = await seedKey(store, minimalKey(account));
-        const got = await store.getKey(key.keyId);
+        const got = await store.getKey(key);
         assert.deepEqual(got, key);
         for (const field of ['deletionDate', 'pendingWindowInDays'] as const) assert.ok(!(field in got!), `${field} must be absent`);
         for (const field of ['periodDays', 'nextRotationAt', 'onDemandStartedAt'] as const) assert.ok(!(field in got!.rotation), `rotation.${field} must be absent`);
@@ -208,7 +212,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
 
       it('round-trips a key with every optional field present and awkward text', async (store, account) => {
         const { key } = await seedKey(store, fullKey(account, { keyId: `mrk-${randomBytes(16).toString('hex')}` }));
-        assert.deepEqual(await store.getKey(key.keyId), key);
+        assert.deepEqual(await store.getKey(key), key);
       });
 
       it('keeps a copy: changing the caller\'s objects afterwards changes nothing stored', async (store, account) => {
@@ -219,10 +223,10 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         key.description = 'mutated';
         key.tags.push({ TagKey: 'x', TagValue: 'y' });
         m.wrapped.fill(0);
-        const got = await store.getKey(key.keyId);
+        const got = await store.getKey(key);
         assert.deepEqual(got, expected);
         got!.tags.length = 0;
-        assert.deepEqual(await store.getKey(key.keyId), expected);
+        assert.deepEqual(await store.getKey(key), expected);
         assert.deepEqual((await store.getMaterial(key.keyId, m.materialId))!.wrapped, ALL_BYTES);
       });
 
@@ -260,7 +264,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         const { key } = await seedKey(store, minimalKey(account));
         const big = new Uint8Array(randomBytes(256 * 1024));
         for (const rotationType of ['AUTOMATIC', 'ON_DEMAND'] as const) {
-          const current = (await store.getKey(key.keyId))!;
+          const current = (await store.getKey(key))!;
           const m = material(key.keyId, { wrapped: big, rotationType, createdAt: T0 + 1 });
           await store.addMaterial(bumped(current, { currentMaterialId: m.materialId }), current.version, m);
           assert.deepEqual(await store.getMaterial(key.keyId, m.materialId), m);
@@ -348,7 +352,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         const { deletionDate: _d, pendingWindowInDays: _p, ...rest } = key;
         const next = bumped({ ...rest }, { state: 'Disabled', description: 'changed', rotation: { enabled: false, onDemandCount: 3 } });
         await store.updateKey(next, key.version);
-        const got = await store.getKey(key.keyId);
+        const got = await store.getKey(key);
         assert.deepEqual(got, next);
         assert.ok(!('deletionDate' in got!));
         assert.deepEqual(await store.listKeys(account, REGION, undefined, 10), [next]);
@@ -360,14 +364,14 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         await store.updateKey(v2, 1);
         for (const expected of [1, 3, 0]) {
           await assert.rejects(store.updateKey(bumped(key, { description: `stale ${expected}`, version: expected + 1 }), expected), StoreConflictError);
-          assert.deepEqual(await store.getKey(key.keyId), v2);
+          assert.deepEqual(await store.getKey(key), v2);
         }
       });
 
       it('updating a key that does not exist is StoreConflictError and creates nothing', async (store, account) => {
         const ghost = minimalKey(account);
         await assert.rejects(store.updateKey(bumped(ghost), ghost.version), StoreConflictError);
-        assert.equal(await store.getKey(ghost.keyId), undefined);
+        assert.equal(await store.getKey(ghost), undefined);
         assert.deepEqual(await store.listKeys(account, REGION, undefined, 10), []);
       });
 
@@ -376,7 +380,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         const attempts = Array.from({ length: RACERS }, (_, i) => bumped(key, { description: `writer ${i}` }));
         const results = await Promise.allSettled(attempts.map((k) => store.updateKey(k, key.version)));
         const winner = exactlyOneWinner(results, StoreConflictError);
-        assert.deepEqual(await store.getKey(key.keyId), attempts[winner]);
+        assert.deepEqual(await store.getKey(key), attempts[winner]);
       });
     });
 
@@ -386,7 +390,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         const m = material(key.keyId, { createdAt: T0 + 1000, rotationType: 'ON_DEMAND' });
         const next = bumped(key, { currentMaterialId: m.materialId, rotation: { enabled: false, onDemandCount: 1, onDemandStartedAt: T0 + 1000 } });
         await store.addMaterial(next, key.version, m);
-        assert.deepEqual(await store.getKey(key.keyId), next);
+        assert.deepEqual(await store.getKey(key), next);
         assert.deepEqual(await store.listMaterials(key.keyId), [first, m]);
       });
 
@@ -405,7 +409,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         const ghost = minimalKey(account);
         const m = material(ghost.keyId);
         await assert.rejects(store.addMaterial(bumped(ghost), ghost.version, m), StoreConflictError);
-        assert.equal(await store.getKey(ghost.keyId), undefined);
+        assert.equal(await store.getKey(ghost), undefined);
         assert.equal(await store.getMaterial(ghost.keyId, m.materialId), undefined);
         assert.deepEqual(await store.listMaterials(ghost.keyId), []);
       });
@@ -418,7 +422,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         });
         const results = await Promise.allSettled(attempts.map((a) => store.addMaterial(a.key, key.version, a.m)));
         const winner = attempts[exactlyOneWinner(results, StoreConflictError)]!;
-        assert.deepEqual(await store.getKey(key.keyId), winner.key);
+        assert.deepEqual(await store.getKey(key), winner.key);
         assert.deepEqual(await store.listMaterials(key.keyId), [first, winner.m]);
       });
     });
@@ -432,7 +436,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
       it('createKey without a material stores the key alone (Origin EXTERNAL, PendingImport)', async (store, account) => {
         const key = minimalKey(account, { origin: 'EXTERNAL', state: 'PendingImport', currentMaterialId: '' });
         await store.createKey(key);
-        assert.deepEqual(await store.getKey(key.keyId), key);
+        assert.deepEqual(await store.getKey(key), key);
         assert.deepEqual(await store.listMaterials(key.keyId), []);
       });
 
@@ -443,7 +447,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         const pending = material(key.keyId, { createdAt: T0 + 1, imported: { importState: 'IMPORTED', expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', pendingRotation: true } });
         const next = bumped(key, { state: 'Enabled', currentMaterialId: first.materialId, expirationModel: 'KEY_MATERIAL_EXPIRES', validTo: T0 + 86_400_000 });
         await store.putMaterials(next, key.version, [first, pending]);
-        assert.deepEqual(await store.getKey(key.keyId), next);
+        assert.deepEqual(await store.getKey(key), next);
         assert.deepEqual(await store.listMaterials(key.keyId), [first, pending]);
         const got = await store.getMaterial(key.keyId, pending.materialId);
         assert.deepEqual(got, pending);
@@ -466,7 +470,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         const rotated: MaterialRecord = { ...second, rotationType: 'ON_DEMAND', rotatedAt: T0 + 99, imported: { importState: 'IMPORTED', expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' } };
         const v4 = bumped(v3, { state: 'Enabled', currentMaterialId: second.materialId });
         await store.putMaterials(v4, v3.version, [rotated]);
-        assert.deepEqual(await store.getKey(key.keyId), v4);
+        assert.deepEqual(await store.getKey(key), v4);
         assert.deepEqual(await store.listMaterials(key.keyId), [first, rotated], 'one row per material id, in the order first added');
       });
 
@@ -487,11 +491,11 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         const now = 10_000;
         const { key } = await seedKey(store, minimalKey(account, { origin: 'EXTERNAL', expirationModel: 'KEY_MATERIAL_EXPIRES', validTo: 4_000 }));
         const { key: later } = await seedKey(store, minimalKey(account, { origin: 'EXTERNAL', expirationModel: 'KEY_MATERIAL_EXPIRES', validTo: now + 1 }));
-        assert.deepEqual(await store.listDueKeys(now, 100), [key.keyId]);
+        assert.deepEqual(await store.listDueKeys(now, 100), [at(key.keyId)]);
         const { validTo: _v, expirationModel: _e, ...rest } = key;
         await store.updateKey(bumped(rest, { state: 'PendingImport' }), key.version);
         assert.deepEqual(await store.listDueKeys(now, 100), []);
-        assert.deepEqual(await store.listDueKeys(now + 1, 100), [later.keyId]);
+        assert.deepEqual(await store.listDueKeys(now + 1, 100), [at(later.keyId)]);
       });
     });
 
@@ -503,36 +507,68 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         const gs = [full, ...Array.from({ length: 4 }, () => grant(key.keyId, { granteePrincipal: `arn:aws:iam::${account}:user/bob` }))];
         for (const g of gs) await store.createGrant(g);
         await store.createGrant(grant(other.key.keyId));
-        assert.deepEqual(await store.getGrant(key.keyId, full.grantId), full);
-        assert.equal(await store.getGrant(other.key.keyId, full.grantId), undefined);
+        assert.deepEqual(await store.getGrant(key, full.grantId), full);
+        assert.equal(await store.getGrant(other.key, full.grantId), undefined);
         const sorted = [...gs].sort((a, b) => byBytes(a.grantId, b.grantId));
-        const p1 = await store.listGrants(key.keyId, { limit: 3 });
-        const p2 = await store.listGrants(key.keyId, { limit: 3, after: p1[2]!.grantId });
+        const p1 = await store.listGrants(key, { limit: 3 });
+        const p2 = await store.listGrants(key, { limit: 3, after: p1[2]!.grantId });
         assert.deepEqual([...p1, ...p2], sorted);
-        assert.deepEqual(await store.listGrants(key.keyId, { limit: 10, grantId: full.grantId }), [full]);
-        assert.equal((await store.listGrants(key.keyId, { limit: 10, granteePrincipal: `arn:aws:iam::${account}:user/bob` })).length, 4);
-        assert.equal(await store.countGrants(key.keyId), 5);
-        assert.equal(await store.countGrants(key.keyId, { granteePrincipal: `arn:aws:iam::${account}:user/bob` }), 4);
-        assert.equal(await store.countGrants(key.keyId, { granteePrincipal: `arn:aws:iam::${account}:user/nobody` }), 0);
-        assert.equal(await store.countGrants(other.key.keyId), 1);
+        assert.deepEqual(await store.listGrants(key, { limit: 10, grantId: full.grantId }), [full]);
+        assert.equal((await store.listGrants(key, { limit: 10, granteePrincipal: `arn:aws:iam::${account}:user/bob` })).length, 4);
+        assert.equal(await store.countGrants(key), 5);
+        assert.equal(await store.countGrants(key, { granteePrincipal: `arn:aws:iam::${account}:user/bob` }), 4);
+        assert.equal(await store.countGrants(key, { granteePrincipal: `arn:aws:iam::${account}:user/nobody` }), 0);
+        assert.equal(await store.countGrants(other.key), 1);
         assert.deepEqual(await store.listRetirableGrants(`arn:aws:iam::${account}:role/ops`, { limit: 10 }), [full]);
-        assert.equal(await store.deleteGrant(key.keyId, full.grantId), true);
-        assert.equal(await store.deleteGrant(key.keyId, full.grantId), false);
-        assert.equal(await store.getGrant(key.keyId, full.grantId), undefined);
+        assert.equal(await store.deleteGrant(key, full.grantId), true);
+        assert.equal(await store.deleteGrant(key, full.grantId), false);
+        assert.equal(await store.getGrant(key, full.grantId), undefined);
         await assert.rejects(store.createGrant(gs[1]!), StoreDuplicateError);
+      });
+
+      it('createGrant with limits: the grantee quota first, then the key quota; a refused grant is not written', async (store, account) => {
+        const { key } = await seedKey(store, minimalKey(account));
+        const other = await seedKey(store, minimalKey(account));
+        const bob = `arn:aws:iam::${account}:user/bob`;
+        const limits = { perKey: 4, perGrantee: 2 };
+        await store.createGrant(grant(key.keyId, { granteePrincipal: bob }), limits);
+        await store.createGrant(grant(key.keyId, { granteePrincipal: bob }), limits);
+        const third = grant(key.keyId, { granteePrincipal: bob });
+        await assert.rejects(store.createGrant(third, limits), (e: unknown) => e instanceof StoreLimitError && e.limit === 'per-grantee');
+        assert.equal(await store.getGrant(key, third.grantId), undefined);
+        await store.createGrant(grant(key.keyId), limits);
+        await store.createGrant(grant(key.keyId, { granteePrincipal: `arn:aws:iam::${account}:user/carol` }), limits);
+        const fifth = grant(key.keyId, { granteePrincipal: `arn:aws:iam::${account}:user/dave` });
+        await assert.rejects(store.createGrant(fifth, limits), (e: unknown) => e instanceof StoreLimitError && e.limit === 'per-key');
+        assert.equal(await store.countGrants(key), 4);
+        // Quotas are per key row; without limits nothing is counted.
+        await store.createGrant(grant(other.key.keyId, { granteePrincipal: bob }), limits);
+        await store.createGrant(fifth);
+        assert.equal(await store.countGrants(key), 5);
+      });
+
+      it(`createGrant with limits: ${RACERS} concurrent inserts for the last place, exactly one is written`, async (store, account) => {
+        const { key } = await seedKey(store, minimalKey(account));
+        for (let i = 0; i < 3; i++) await store.createGrant(grant(key.keyId, { granteePrincipal: `arn:aws:iam::${account}:user/u${i}` }));
+        const racers = Array.from({ length: RACERS }, (_, i) => grant(key.keyId, { granteePrincipal: `arn:aws:iam::${account}:user/r${i}` }));
+        // Open the pooled connections first, so the racers really overlap instead of queueing on connects.
+        await Promise.all(racers.map(() => store.countGrants(key)));
+        const results = await Promise.allSettled(racers.map((g) => store.createGrant(g, { perKey: 4, perGrantee: 500 })));
+        exactlyOneWinner(results, StoreLimitError);
+        assert.equal(await store.countGrants(key), 4);
       });
 
       it('deleteKey removes the key\'s grants and leaves a tombstone with its ARN', async (store, account) => {
         const { key } = await seedKey(store, minimalKey(account));
         const g = grant(key.keyId);
         await store.createGrant(g);
-        assert.equal(await store.getDeletedKey(key.keyId), undefined);
-        await store.deleteKey(key.keyId, T0 + 5);
-        assert.deepEqual(await store.getDeletedKey(key.keyId), { keyId: key.keyId, arn: key.arn, deletedAt: T0 + 5 });
-        assert.equal(await store.getGrant(key.keyId, g.grantId), undefined);
-        await store.deleteKey(key.keyId, T0 + 9);
-        assert.equal((await store.getDeletedKey(key.keyId))!.deletedAt, T0 + 5, 'the first deletion time stays');
-        assert.equal(await store.getDeletedKey(randomUUID()), undefined);
+        assert.equal(await store.getDeletedKey(key), undefined);
+        await store.deleteKey(key, T0 + 5);
+        assert.deepEqual(await store.getDeletedKey(key), { keyId: key.keyId, region: key.region, arn: key.arn, deletedAt: T0 + 5 });
+        assert.equal(await store.getGrant(key, g.grantId), undefined);
+        await store.deleteKey(key, T0 + 9);
+        assert.equal((await store.getDeletedKey(key))!.deletedAt, T0 + 5, 'the first deletion time stays');
+        assert.equal(await store.getDeletedKey(at(randomUUID())), undefined);
       });
     });
 
@@ -547,15 +583,15 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         const keptAlias = alias(account, 'alias/kept', kept.key.keyId);
         await store.createAlias(keptAlias);
 
-        await store.deleteKey(doomed.key.keyId, 1_000);
+        await store.deleteKey(doomed.key, 1_000);
 
-        assert.equal(await store.getKey(doomed.key.keyId), undefined);
+        assert.equal(await store.getKey(doomed.key), undefined);
         assert.deepEqual(await store.listMaterials(doomed.key.keyId), []);
         assert.equal(await store.getMaterial(doomed.key.keyId, doomed.material.materialId), undefined);
         assert.equal(await store.getMaterial(doomed.key.keyId, m2.materialId), undefined);
         assert.equal(await store.getAlias(account, REGION, 'alias/doomed-1'), undefined);
         assert.deepEqual(await store.listAliases(account, REGION, { limit: 10 }), [keptAlias]);
-        assert.deepEqual(await store.getKey(kept.key.keyId), kept.key);
+        assert.deepEqual(await store.getKey(kept.key), kept.key);
         assert.deepEqual(await store.listMaterials(kept.key.keyId), [kept.material]);
         assert.deepEqual(await store.listKeys(account, REGION, undefined, 10), [kept.key]);
         // The name is free again.
@@ -564,8 +600,8 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
 
       it('deleting an unknown key is a no-op', async (store, account) => {
         const { key } = await seedKey(store, minimalKey(account));
-        await store.deleteKey(randomUUID(), 1_000);
-        assert.deepEqual(await store.getKey(key.keyId), key);
+        await store.deleteKey(at(randomUUID()), 1_000);
+        assert.deepEqual(await store.getKey(key), key);
       });
 
       it('with expectedVersion, deletes only that version: a stale or missing key is StoreConflictError and nothing changes', async (store, account) => {
@@ -573,32 +609,32 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         await store.createAlias(alias(account, 'alias/claimed', key.keyId));
         const cancelled = bumped(key, { state: 'Disabled' });
         await store.updateKey(cancelled, key.version); // a CancelKeyDeletion committed first
-        await assert.rejects(store.deleteKey(key.keyId, 1_000, key.version), StoreConflictError);
-        assert.deepEqual(await store.getKey(key.keyId), cancelled);
+        await assert.rejects(store.deleteKey(key, 1_000, key.version), StoreConflictError);
+        assert.deepEqual(await store.getKey(key), cancelled);
         assert.deepEqual(await store.listMaterials(key.keyId), [m]);
         assert.equal((await store.getAlias(account, REGION, 'alias/claimed'))?.targetKeyId, key.keyId);
-        assert.equal(await store.getDeletedKey(key.keyId), undefined);
+        assert.equal(await store.getDeletedKey(key), undefined);
 
-        await store.deleteKey(key.keyId, 1_000, cancelled.version);
-        assert.equal(await store.getKey(key.keyId), undefined);
-        await assert.rejects(store.deleteKey(key.keyId, 2_000, cancelled.version), StoreConflictError, 'a second claim of a deleted key loses');
-        assert.equal((await store.getDeletedKey(key.keyId))?.deletedAt, 1_000);
+        await store.deleteKey(key, 1_000, cancelled.version);
+        assert.equal(await store.getKey(key), undefined);
+        await assert.rejects(store.deleteKey(key, 2_000, cancelled.version), StoreConflictError, 'a second claim of a deleted key loses');
+        assert.equal((await store.getDeletedKey(key))?.deletedAt, 1_000);
       });
 
       it('an update or rotation after the delete conflicts and resurrects nothing', async (store, account) => {
         const { key } = await seedKey(store, minimalKey(account));
-        await store.deleteKey(key.keyId, 1_000);
+        await store.deleteKey(key, 1_000);
         const m = material(key.keyId, { createdAt: T0 + 1 });
         await assert.rejects(store.updateKey(bumped(key), key.version), StoreConflictError);
         await assert.rejects(store.addMaterial(bumped(key, { currentMaterialId: m.materialId }), key.version, m), StoreConflictError);
-        assert.equal(await store.getKey(key.keyId), undefined);
+        assert.equal(await store.getKey(key), undefined);
         assert.deepEqual(await store.listMaterials(key.keyId), []);
       });
     });
 
     describe('listDueKeys', () => {
       // Due times here are tiny (the 1970s) so keys other tests left in a shared store never match.
-      it('lists keys whose deletion or enabled automatic rotation is due at or before now, by key id, across accounts', async (store, account) => {
+      it('lists keys whose deletion or enabled automatic rotation is due at or before now, by key id, across accounts and Regions', async (store, account) => {
         const now = 10_000;
         const other = randomAccount();
         const rot = (nextRotationAt: number, enabled = true) => ({ enabled, periodDays: 90, nextRotationAt, onDemandCount: 0 });
@@ -616,7 +652,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
           minimalKey(account),
         ];
         for (const k of [...notDue, ...due]) await seedKey(store, k);
-        const expected = due.map((k) => k.keyId).sort(byBytes);
+        const expected = due.map((k) => at(k.keyId, k.region)).sort((a, b) => byBytes(a.keyId, b.keyId));
         assert.deepEqual(await store.listDueKeys(now, 100), expected);
         assert.deepEqual(await store.listDueKeys(now, 2), expected.slice(0, 2));
         assert.deepEqual(await store.listDueKeys(0, 100), []);
@@ -626,7 +662,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         const now = 10_000;
         const { key: pending } = await seedKey(store, minimalKey(account, { state: 'PendingDeletion', deletionDate: 5_000, pendingWindowInDays: 7 }));
         const { key: rotating } = await seedKey(store, minimalKey(account, { rotation: { enabled: true, periodDays: 90, nextRotationAt: 6_000, onDemandCount: 0 } }));
-        assert.deepEqual(await store.listDueKeys(now, 100), [pending.keyId, rotating.keyId].sort(byBytes));
+        assert.deepEqual(await store.listDueKeys(now, 100), [pending.keyId, rotating.keyId].sort(byBytes).map((id) => at(id)));
 
         const { deletionDate: _d, pendingWindowInDays: _p, ...cancelled } = pending;
         await store.updateKey(bumped({ ...cancelled }, { state: 'Disabled' }), pending.version);
@@ -635,9 +671,113 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         assert.deepEqual(await store.listDueKeys(now, 100), []);
 
         const { key: again } = await seedKey(store, minimalKey(account, { state: 'PendingDeletion', deletionDate: 7_000, pendingWindowInDays: 7 }));
-        assert.deepEqual(await store.listDueKeys(now, 100), [again.keyId]);
-        await store.deleteKey(again.keyId, 1_000);
+        assert.deepEqual(await store.listDueKeys(now, 100), [at(again.keyId)]);
+        await store.deleteKey(again, 1_000);
         assert.deepEqual(await store.listDueKeys(now, 100), []);
+      });
+    });
+
+    describe('Regions (multi-Region keys)', () => {
+      /** A primary in REGION with its first material, and a replica row of the same key id in OTHER_REGION. */
+      async function mrk(store: KeyStore, account: string): Promise<{ primary: KeyRecord; replica: KeyRecord; material: MaterialRecord }> {
+        const keyId = `mrk-${randomBytes(16).toString('hex')}`;
+        const { key: primary, material: m } = await seedKey(store, minimalKey(account, { keyId, multiRegion: true, multiRegionKeyType: 'PRIMARY' }));
+        const replica = minimalKey(account, { keyId, region: OTHER_REGION, multiRegion: true, multiRegionKeyType: 'REPLICA', currentMaterialId: primary.currentMaterialId, description: 'replica' });
+        await store.createKey(replica);
+        return { primary, replica, material: m };
+      }
+
+      it('one key id has a row per Region: read, listed and taken per Region; materials are shared', async (store, account) => {
+        const { primary, replica, material: m } = await mrk(store, account);
+        assert.deepEqual(await store.getKey(primary), primary);
+        assert.deepEqual(await store.getKey(replica), replica);
+        assert.equal(await store.getKey(at(primary.keyId, 'ap-south-1')), undefined);
+        assert.deepEqual(await store.listKeyRegions(primary.keyId), [replica, primary].sort((a, b) => byBytes(a.region, b.region)));
+        assert.deepEqual(await store.listKeyRegions(randomUUID()), []);
+        assert.deepEqual(await store.listKeys(account, REGION, undefined, 10), [primary]);
+        assert.deepEqual(await store.listKeys(account, OTHER_REGION, undefined, 10), [replica]);
+        await assert.rejects(store.createKey(minimalKey(account, { keyId: primary.keyId, region: OTHER_REGION })), StoreDuplicateError);
+        assert.deepEqual(await store.listMaterials(primary.keyId), [m]);
+        // A rotation through the primary adds a material every Region reads.
+        const m2 = material(primary.keyId, { createdAt: T0 + 1, rotationType: 'ON_DEMAND' });
+        await store.addMaterial(bumped(primary, { currentMaterialId: m2.materialId }), primary.version, m2);
+        assert.deepEqual(await store.getMaterial(replica.keyId, m2.materialId), m2);
+        assert.deepEqual(await store.getKey(replica), replica, 'the replica row is untouched');
+      });
+
+      it('deleteKey of one Region leaves the other Region\'s row, aliases, grants and the shared materials; the last Region takes the materials', async (store, account) => {
+        const { primary, replica, material: m } = await mrk(store, account);
+        await store.createAlias(alias(account, 'alias/same-name', primary.keyId));
+        await store.createAlias(alias(account, 'alias/same-name', replica.keyId, { region: OTHER_REGION }));
+        const gp = grant(primary.keyId);
+        const gr = grant(replica.keyId, { region: OTHER_REGION });
+        await store.createGrant(gp);
+        await store.createGrant(gr);
+        await store.deleteKey(replica, T0 + 5, replica.version);
+        assert.equal(await store.getKey(replica), undefined);
+        assert.deepEqual(await store.getDeletedKey(replica), { keyId: replica.keyId, region: OTHER_REGION, arn: replica.arn, deletedAt: T0 + 5 });
+        assert.equal(await store.getDeletedKey(primary), undefined, 'a tombstone is per Region');
+        assert.equal(await store.getAlias(account, OTHER_REGION, 'alias/same-name'), undefined);
+        assert.equal(await store.getGrant(replica, gr.grantId), undefined);
+        assert.deepEqual(await store.getKey(primary), primary);
+        assert.equal((await store.getAlias(account, REGION, 'alias/same-name'))?.targetKeyId, primary.keyId);
+        assert.deepEqual(await store.getGrant(primary, gp.grantId), gp);
+        assert.deepEqual(await store.listMaterials(primary.keyId), [m], 'materials stay while a Region holds the key');
+        await store.deleteKey(primary, T0 + 6);
+        assert.deepEqual(await store.listMaterials(primary.keyId), []);
+        assert.deepEqual(await store.listKeyRegions(primary.keyId), []);
+      });
+
+      it('grants belong to one Region\'s row; ListRetirableGrants pages by (Region, key id, grant id) with a structured cursor', async (store, account) => {
+        const { primary, replica } = await mrk(store, account);
+        const ops = `arn:aws:iam::${account}:role/ops`;
+        const gs = [
+          ...Array.from({ length: 3 }, () => grant(primary.keyId, { retiringPrincipal: ops })),
+          ...Array.from({ length: 3 }, () => grant(replica.keyId, { region: OTHER_REGION, retiringPrincipal: ops })),
+        ];
+        for (const g of gs) await store.createGrant(g);
+        assert.equal(await store.countGrants(primary), 3);
+        assert.equal(await store.countGrants(replica), 3);
+        assert.equal(await store.getGrant(replica, gs[0]!.grantId), undefined, 'a grant of the primary is not the replica\'s');
+        assert.deepEqual((await store.listGrants(replica, { limit: 10 })).map((g) => g.region), [OTHER_REGION, OTHER_REGION, OTHER_REGION]);
+        const expected = [...gs].sort((a, b) => byBytes(a.region, b.region) || byBytes(a.keyId, b.keyId) || byBytes(a.grantId, b.grantId));
+        const seen: GrantRecord[] = [];
+        let after: RetirableGrantCursor | undefined;
+        for (;;) {
+          const page = await store.listRetirableGrants(ops, { limit: 4, ...(after ? { after } : {}) });
+          seen.push(...page);
+          if (page.length < 4) break;
+          const last = page[page.length - 1]!;
+          after = { region: last.region, keyId: last.keyId, grantId: last.grantId };
+        }
+        assert.deepEqual(seen, expected);
+        assert.equal(await store.deleteGrant(primary, gs[3]!.grantId), false, 'deleting names the Region');
+        assert.equal(await store.deleteGrant(replica, gs[3]!.grantId), true);
+      });
+
+      it('updateKeys changes several rows or none', async (store, account) => {
+        const { primary, replica } = await mrk(store, account);
+        const demoted = bumped(primary, { multiRegionKeyType: 'REPLICA' });
+        const promoted = bumped(replica, { multiRegionKeyType: 'PRIMARY' });
+        await assert.rejects(store.updateKeys([{ key: demoted, expectedVersion: primary.version }, { key: promoted, expectedVersion: replica.version + 1 }]), StoreConflictError);
+        assert.deepEqual(await store.getKey(primary), primary, 'nothing changed');
+        assert.deepEqual(await store.getKey(replica), replica);
+        await store.updateKeys([{ key: demoted, expectedVersion: primary.version }, { key: promoted, expectedVersion: replica.version }]);
+        assert.deepEqual(await store.getKey(primary), demoted);
+        assert.deepEqual(await store.getKey(replica), promoted);
+      });
+
+      it('listDueKeys never lists a replica for rotation (its primary rotates), but does for deletion', async (store, account) => {
+        const now = 10_000;
+        const rotation = { enabled: true, periodDays: 90, nextRotationAt: 5_000, onDemandCount: 0 };
+        const keyId = `mrk-${randomBytes(16).toString('hex')}`;
+        await seedKey(store, minimalKey(account, { keyId, multiRegion: true, multiRegionKeyType: 'PRIMARY', rotation }));
+        const replica = minimalKey(account, { keyId, region: OTHER_REGION, multiRegion: true, multiRegionKeyType: 'REPLICA', rotation });
+        await store.createKey(replica);
+        const due = (await store.listDueKeys(now, 100)).filter((r) => r.keyId === keyId);
+        assert.deepEqual(due, [at(keyId)]);
+        await store.updateKey(bumped(replica, { state: 'PendingDeletion', deletionDate: 6_000, pendingWindowInDays: 7 }), replica.version);
+        assert.deepEqual((await store.listDueKeys(now, 100)).filter((r) => r.keyId === keyId), [at(keyId, REGION), at(keyId, OTHER_REGION)].sort((a, b) => byBytes(a.region, b.region)));
       });
     });
 
@@ -711,7 +851,7 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         assert.equal(await store.deleteAlias(account, REGION, 'alias/gone'), true);
         assert.equal(await store.getAlias(account, REGION, 'alias/gone'), undefined);
         assert.equal(await store.deleteAlias(account, REGION, 'alias/gone'), false);
-        assert.deepEqual(await store.getKey(key.keyId), key, 'the target key is untouched');
+        assert.deepEqual(await store.getKey(key), key, 'the target key is untouched');
       });
 
       it('listAliases is in byte order of the name (case, "-", "_", "/" included) and pages strictly after the cursor', async (store, account) => {

@@ -36,7 +36,7 @@ describe('MemoryStore.failNext', () => {
       const m = material(key.keyId, { createdAt: key.createdAt + 1, imported: { importState: 'IMPORTED', expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', pendingRotation: true } });
       return store.putMaterials(next(key), key.version, [m]);
     },
-    deleteKey: ({ store, key }) => store.deleteKey(key.keyId, 1_000),
+    deleteKey: ({ store, key }) => store.deleteKey(key, 1_000),
     createAlias: ({ store, account, key }) => store.createAlias(alias(account, 'alias/new', key.keyId)),
     updateAlias: ({ store, account, key }) => store.updateAlias(alias(account, 'alias/existing', key.keyId, { updatedAt: 99 })),
     deleteAlias: ({ store, account }) => store.deleteAlias(account, 'us-east-1', 'alias/existing'),
@@ -64,6 +64,6 @@ describe('MemoryStore.failNext', () => {
     const s = await seeded();
     s.store.failNext('deleteKey');
     await s.store.createAlias(alias(s.account, `alias/${randomUUID()}`, s.key.keyId));
-    await assert.rejects(s.store.deleteKey(s.key.keyId, 1_000), /injected failure/);
+    await assert.rejects(s.store.deleteKey(s.key, 1_000), /injected failure/);
   });
 });

@@ -2,12 +2,16 @@
  * In-memory KeyStore: for unit tests and as the reference the conformance suite pins down.
  * `failNext(op)` makes the next write of that kind throw, to prove no half state is left.
  */
-import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
+import { StoreConflictError, StoreDuplicateError, StoreLimitError, type GrantLimits, type KeyRef, type KeyStore, type RetirableGrantCursor } from '../../domain/ports.ts';
+import { rotates } from '../key-codec.ts';
 import type { AccessKeyRecord, AliasRecord, DeletedKeyRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
 
-type WriteOp = 'createKey' | 'updateKey' | 'addMaterial' | 'putMaterials' | 'deleteKey' | 'createAlias' | 'updateAlias' | 'deleteAlias' | 'putAccessKey' | 'createGrant' | 'deleteGrant';
+type WriteOp = 'createKey' | 'updateKey' | 'updateKeys' | 'addMaterial' | 'putMaterials' | 'deleteKey' | 'createAlias' | 'updateAlias' | 'deleteAlias' | 'putAccessKey' | 'createGrant' | 'deleteGrant';
 
 const clone = <T>(v: T): T => structuredClone(v);
+/** Key rows and tombstones are per (Region, key id); materials per key id. */
+const rowId = (r: KeyRef): string => `${r.region}\u0000${r.keyId}`;
+const grantRowId = (r: KeyRef, grantId: string): string => `${r.region}\u0000${r.keyId}\u0000${grantId}`;
 
 export class MemoryStore implements KeyStore {
   readonly #meta = new Map<string, string>();
@@ -40,24 +44,30 @@ export class MemoryStore implements KeyStore {
     this.#meta.set(name, value);
   }
 
-  async listDueKeys(now: number, limit: number): Promise<string[]> {
+  async listDueKeys(now: number, limit: number): Promise<KeyRef[]> {
     return [...this.#keys.values()]
-      .filter((k) => (k.deletionDate !== undefined && k.deletionDate <= now) || (k.rotation.enabled && k.rotation.nextRotationAt !== undefined && k.rotation.nextRotationAt <= now) || (k.validTo !== undefined && k.validTo <= now))
-      .map((k) => k.keyId)
-      .sort()
-      .slice(0, limit);
+      .filter((k) => (k.deletionDate !== undefined && k.deletionDate <= now) || (rotates(k) && k.rotation.nextRotationAt !== undefined && k.rotation.nextRotationAt <= now) || (k.validTo !== undefined && k.validTo <= now))
+      .sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : a.region < b.region ? -1 : 1))
+      .slice(0, limit)
+      .map((k) => ({ keyId: k.keyId, region: k.region }));
   }
 
   async createKey(key: KeyRecord, material?: MaterialRecord): Promise<void> {
     this.#maybeFail('createKey');
-    if (this.#keys.has(key.keyId)) throw new StoreDuplicateError(`key ${key.keyId}`);
-    this.#keys.set(key.keyId, clone(key));
-    this.#materials.set(key.keyId, new Map(material ? [[material.materialId, clone(material)]] : []));
+    if (this.#keys.has(rowId(key))) throw new StoreDuplicateError(`key ${key.keyId}`);
+    this.#keys.set(rowId(key), clone(key));
+    const held = this.#materials.get(key.keyId) ?? new Map<string, MaterialRecord>();
+    if (material) held.set(material.materialId, clone(material));
+    this.#materials.set(key.keyId, held);
   }
 
-  async getKey(keyId: string): Promise<KeyRecord | undefined> {
-    const k = this.#keys.get(keyId);
+  async getKey(ref: KeyRef): Promise<KeyRecord | undefined> {
+    const k = this.#keys.get(rowId(ref));
     return k ? clone(k) : undefined;
+  }
+
+  async listKeyRegions(keyId: string): Promise<KeyRecord[]> {
+    return [...this.#keys.values()].filter((k) => k.keyId === keyId).sort((a, b) => (a.region < b.region ? -1 : 1)).map(clone);
   }
 
   async listKeys(account: string, region: string, afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
@@ -69,21 +79,27 @@ export class MemoryStore implements KeyStore {
   }
 
   #checkVersion(key: KeyRecord, expectedVersion: number): void {
-    const cur = this.#keys.get(key.keyId);
+    const cur = this.#keys.get(rowId(key));
     if (!cur || cur.version !== expectedVersion) throw new StoreConflictError(`key ${key.keyId} version ${expectedVersion}`);
   }
 
   async updateKey(key: KeyRecord, expectedVersion: number): Promise<void> {
     this.#checkVersion(key, expectedVersion);
     this.#maybeFail('updateKey');
-    this.#keys.set(key.keyId, clone(key));
+    this.#keys.set(rowId(key), clone(key));
+  }
+
+  async updateKeys(changes: readonly { key: KeyRecord; expectedVersion: number }[]): Promise<void> {
+    for (const c of changes) this.#checkVersion(c.key, c.expectedVersion);
+    this.#maybeFail('updateKeys');
+    for (const c of changes) this.#keys.set(rowId(c.key), clone(c.key));
   }
 
   async addMaterial(key: KeyRecord, expectedVersion: number, material: MaterialRecord): Promise<void> {
     this.#checkVersion(key, expectedVersion);
     this.#maybeFail('addMaterial');
     this.#materials.get(key.keyId)!.set(material.materialId, clone(material));
-    this.#keys.set(key.keyId, clone(key));
+    this.#keys.set(rowId(key), clone(key));
   }
 
   async putMaterials(key: KeyRecord, expectedVersion: number, materials: readonly MaterialRecord[]): Promise<void> {
@@ -91,18 +107,19 @@ export class MemoryStore implements KeyStore {
     this.#maybeFail('putMaterials');
     const held = this.#materials.get(key.keyId)!;
     for (const m of materials) held.set(m.materialId, clone(m));
-    this.#keys.set(key.keyId, clone(key));
+    this.#keys.set(rowId(key), clone(key));
   }
 
-  async deleteKey(keyId: string, deletedAt: number, expectedVersion?: number): Promise<void> {
+  async deleteKey(ref: KeyRef, deletedAt: number, expectedVersion?: number): Promise<void> {
     this.#maybeFail('deleteKey');
-    const key = this.#keys.get(keyId);
+    const { keyId, region } = ref;
+    const key = this.#keys.get(rowId(ref));
     if (expectedVersion !== undefined && key?.version !== expectedVersion) throw new StoreConflictError(`key ${keyId} version ${expectedVersion}`);
-    if (key && !this.#deleted.has(keyId)) this.#deleted.set(keyId, { keyId, arn: key.arn, deletedAt });
-    for (const [id, g] of this.#grants) if (g.keyId === keyId) this.#grants.delete(id);
-    this.#keys.delete(keyId);
-    this.#materials.delete(keyId);
-    for (const [id, a] of this.#aliases) if (a.targetKeyId === keyId) this.#aliases.delete(id);
+    if (key && !this.#deleted.has(rowId(ref))) this.#deleted.set(rowId(ref), { keyId, region, arn: key.arn, deletedAt });
+    for (const [id, g] of this.#grants) if (g.keyId === keyId && g.region === region) this.#grants.delete(id);
+    this.#keys.delete(rowId(ref));
+    if (![...this.#keys.values()].some((k) => k.keyId === keyId)) this.#materials.delete(keyId);
+    for (const [id, a] of this.#aliases) if (a.targetKeyId === keyId && a.region === region) this.#aliases.delete(id);
   }
 
   async getMaterial(keyId: string, materialId: string): Promise<MaterialRecord | undefined> {
@@ -150,49 +167,64 @@ export class MemoryStore implements KeyStore {
       .map(clone);
   }
 
-  async getDeletedKey(keyId: string): Promise<DeletedKeyRecord | undefined> {
-    const d = this.#deleted.get(keyId);
+  async getDeletedKey(ref: KeyRef): Promise<DeletedKeyRecord | undefined> {
+    const d = this.#deleted.get(rowId(ref));
     return d ? clone(d) : undefined;
   }
 
-  async createGrant(grant: GrantRecord): Promise<void> {
-    if (!this.#keys.has(grant.keyId)) throw new Error(`no key ${grant.keyId}`);
-    const id = `${grant.keyId}/${grant.grantId}`;
+  async createGrant(grant: GrantRecord, limits?: GrantLimits): Promise<void> {
+    if (!this.#keys.has(rowId(grant))) throw new Error(`no key ${grant.keyId}`);
+    const id = grantRowId(grant, grant.grantId);
     if (this.#grants.has(id)) throw new StoreDuplicateError(`grant ${grant.grantId}`);
     this.#maybeFail('createGrant');
+    // No await between the counts and the insert: atomic in one event loop.
+    if (limits) {
+      let forKey = 0;
+      let forGrantee = 0;
+      for (const g of this.#grants.values()) {
+        if (g.keyId !== grant.keyId || g.region !== grant.region) continue;
+        forKey++;
+        if (g.granteePrincipal === grant.granteePrincipal) forGrantee++;
+      }
+      if (forGrantee >= limits.perGrantee) throw new StoreLimitError('per-grantee');
+      if (forKey >= limits.perKey) throw new StoreLimitError('per-key');
+    }
     this.#grants.set(id, clone(grant));
   }
 
-  async getGrant(keyId: string, grantId: string): Promise<GrantRecord | undefined> {
-    const g = this.#grants.get(`${keyId}/${grantId}`);
+  async getGrant(key: KeyRef, grantId: string): Promise<GrantRecord | undefined> {
+    const g = this.#grants.get(grantRowId(key, grantId));
     return g ? clone(g) : undefined;
   }
 
-  async listGrants(keyId: string, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]> {
+  async listGrants(key: KeyRef, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]> {
     return [...this.#grants.values()]
-      .filter((g) => g.keyId === keyId && (opts.after === undefined || g.grantId > opts.after) && (opts.grantId === undefined || g.grantId === opts.grantId) && (opts.granteePrincipal === undefined || g.granteePrincipal === opts.granteePrincipal))
+      .filter((g) => g.keyId === key.keyId && g.region === key.region && (opts.after === undefined || g.grantId > opts.after) && (opts.grantId === undefined || g.grantId === opts.grantId) && (opts.granteePrincipal === undefined || g.granteePrincipal === opts.granteePrincipal))
       .sort((a, b) => (a.grantId < b.grantId ? -1 : 1))
       .slice(0, opts.limit)
       .map(clone);
   }
 
-  async countGrants(keyId: string, opts: { granteePrincipal?: string } = {}): Promise<number> {
+  async countGrants(key: KeyRef, opts: { granteePrincipal?: string } = {}): Promise<number> {
     let n = 0;
-    for (const g of this.#grants.values()) if (g.keyId === keyId && (opts.granteePrincipal === undefined || g.granteePrincipal === opts.granteePrincipal)) n++;
+    for (const g of this.#grants.values()) if (g.keyId === key.keyId && g.region === key.region && (opts.granteePrincipal === undefined || g.granteePrincipal === opts.granteePrincipal)) n++;
     return n;
   }
 
-  async listRetirableGrants(principal: string, opts: { after?: string; limit: number }): Promise<GrantRecord[]> {
+  async listRetirableGrants(principal: string, opts: { after?: RetirableGrantCursor; limit: number }): Promise<GrantRecord[]> {
+    const order = (a: RetirableGrantCursor, b: RetirableGrantCursor): number =>
+      a.region !== b.region ? (a.region < b.region ? -1 : 1) : a.keyId !== b.keyId ? (a.keyId < b.keyId ? -1 : 1) : a.grantId < b.grantId ? -1 : a.grantId > b.grantId ? 1 : 0;
+    const after = opts.after;
     return [...this.#grants.values()]
-      .filter((g) => g.retiringPrincipal === principal && (opts.after === undefined || `${g.keyId}/${g.grantId}` > opts.after))
-      .sort((a, b) => (`${a.keyId}/${a.grantId}` < `${b.keyId}/${b.grantId}` ? -1 : 1))
+      .filter((g) => g.retiringPrincipal === principal && (after === undefined || order(g, after) > 0))
+      .sort(order)
       .slice(0, opts.limit)
       .map(clone);
   }
 
-  async deleteGrant(keyId: string, grantId: string): Promise<boolean> {
+  async deleteGrant(key: KeyRef, grantId: string): Promise<boolean> {
     this.#maybeFail('deleteGrant');
-    return this.#grants.delete(`${keyId}/${grantId}`);
+    return this.#grants.delete(grantRowId(key, grantId));
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {

@@ -111,7 +111,7 @@ function registerPostgresTests(): void {
         await first.close(); // idempotent
         const again = await PostgresStore.open(url);
         try {
-          assert.deepEqual(await again.getKey(key.keyId), key);
+          assert.deepEqual(await again.getKey(key), key);
           assert.deepEqual(await again.listMaterials(key.keyId), [m]);
           assert.equal((await again.getAlias(account, 'us-east-1', 'alias/durable'))?.targetKeyId, key.keyId);
         } finally {
@@ -128,7 +128,7 @@ function registerPostgresTests(): void {
         const account = randomAccount();
         const key = minimalKey(account);
         await a.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
-        assert.deepEqual(await b.getKey(key.keyId), key);
+        assert.deepEqual(await b.getKey(key), key);
 
         const nodes = [a, b];
         const updates = await Promise.allSettled(
@@ -154,9 +154,9 @@ function registerPostgresTests(): void {
           const key = minimalKey(account);
           await store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
           await store.createAlias(alias(account, `alias/pre-${i}`, key.keyId));
-          const [del] = await Promise.allSettled([store.deleteKey(key.keyId, 1_000), store.createAlias(alias(account, `alias/racing-${i}`, key.keyId))]);
+          const [del] = await Promise.allSettled([store.deleteKey(key, 1_000), store.createAlias(alias(account, `alias/racing-${i}`, key.keyId))]);
           assert.equal(del.status, 'fulfilled', `deleteKey must win or wait, never fail: ${del.status === 'rejected' ? String(del.reason) : ''}`);
-          assert.equal(await store.getKey(key.keyId), undefined);
+          assert.equal(await store.getKey(key), undefined);
           assert.deepEqual(await store.listAliases(account, 'us-east-1', { keyId: key.keyId, limit: 10 }), []);
         }
       });
@@ -199,14 +199,14 @@ function registerPostgresTests(): void {
         const account = randomAccount();
         const key = minimalKey(account);
         await store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
-        await Promise.all(Array.from({ length: 8 }, () => store.getKey(key.keyId))); // several pooled connections
+        await Promise.all(Array.from({ length: 8 }, () => store.getKey(key))); // several pooled connections
         const dbName = new URL(url).pathname.slice(1);
 
         await withClient(url, async (admin) => {
           // Idle connections terminated by the server (restart, failover, pg_terminate_backend).
           await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName]);
           await sleep(200);
-          assert.deepEqual(await store.getKey(key.keyId), key);
+          assert.deepEqual(await store.getKey(key), key);
 
           // A query in flight: hold the row lock so the store's update waits, then kill its backend.
           await admin.query('BEGIN');
@@ -223,7 +223,7 @@ function registerPostgresTests(): void {
           await blocked;
           await admin.query('ROLLBACK');
         });
-        assert.deepEqual(await store.getKey(key.keyId), key, 'the killed update wrote nothing; the store reconnects');
+        assert.deepEqual(await store.getKey(key), key, 'the killed update wrote nothing; the store reconnects');
         await store.updateKey({ ...key, version: 2 }, 1);
       });
     });
@@ -247,7 +247,7 @@ function registerPostgresTests(): void {
             assert.ok(Date.now() - started < 3000, `gave up after ${Date.now() - started} ms`);
             await admin.query('ROLLBACK');
           });
-          assert.deepEqual(await store.getKey(key.keyId), key);
+          assert.deepEqual(await store.getKey(key), key);
           assert.equal((await store.listMaterials(key.keyId)).length, 1, 'no material without its key row');
         } finally {
           await store.close();
@@ -281,8 +281,8 @@ function registerPostgresTests(): void {
       await withDatabase(async (_url, open) => {
         const store = await open();
         await store.close();
-        await rejectsUnavailable(store.getKey('x'));
-        await rejectsUnavailable(store.deleteKey('x', 1_000));
+        await rejectsUnavailable(store.getKey({ keyId: 'x', region: 'us-east-1' }));
+        await rejectsUnavailable(store.deleteKey({ keyId: 'x', region: 'us-east-1' }, 1_000));
       });
     });
   });

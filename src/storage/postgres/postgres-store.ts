@@ -6,13 +6,16 @@
  * StoreUnavailableError (`code: 'STORE_UNAVAILABLE'`), never as a raw socket error.
  */
 import pg from 'pg';
-import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
+import { StoreConflictError, StoreDuplicateError, StoreLimitError, type GrantLimits, type KeyRef, type KeyStore, type RetirableGrantCursor } from '../../domain/ports.ts';
 import type { AccessKeyRecord, AliasRecord, DeletedKeyRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
 import { keyColumns, keyFromDoc, materialMetaFromDoc, materialMetaToDoc } from '../key-codec.ts';
 import { MIGRATIONS, MIGRATION_LOCK } from './schema.ts';
 import { isUnavailable, StoreUnavailableError, toStoreError } from './unavailable.ts';
 
 export { StoreUnavailableError } from './unavailable.ts';
+
+/** First key of the per-key-row advisory lock of grant inserts with limits ('gr'). */
+const GRANT_LOCK_CLASS = 0x6772;
 
 export interface PostgresStoreOptions {
   /** Connections kept per node (default 10). */
@@ -100,7 +103,7 @@ function insertParams(k: KeyRecord): unknown[] {
 
 function updateParams(k: KeyRecord, expectedVersion: number): unknown[] {
   const c = keyColumns(k);
-  return [c.key_id, c.version, c.state, c.deletion_at, c.next_rotation_at, c.doc, expectedVersion];
+  return [c.key_id, c.version, c.state, c.deletion_at, c.next_rotation_at, c.doc, expectedVersion, c.region];
 }
 
 function materialParams(m: MaterialRecord): unknown[] {
@@ -111,26 +114,29 @@ const SQL = {
   getMeta: 'SELECT value FROM meta WHERE name = $1',
   insMeta: 'INSERT INTO meta(name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value',
   putMeta: 'INSERT INTO meta(name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
-  listDue: 'SELECT key_id FROM keys WHERE deletion_at <= $1 UNION SELECT key_id FROM keys WHERE next_rotation_at <= $1 ORDER BY key_id LIMIT $2',
+  listDue: 'SELECT key_id, region FROM keys WHERE deletion_at <= $1 UNION SELECT key_id, region FROM keys WHERE next_rotation_at <= $1 ORDER BY key_id, region LIMIT $2',
   insKey: `INSERT INTO keys(${KEY_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-  getKey: 'SELECT doc FROM keys WHERE key_id = $1',
+  getKey: 'SELECT doc FROM keys WHERE region = $1 AND key_id = $2',
+  keyRegions: 'SELECT doc FROM keys WHERE key_id = $1 ORDER BY region',
   listKeys: 'SELECT doc FROM keys WHERE account = $1 AND region = $2 AND key_id > $3 ORDER BY key_id LIMIT $4',
   // Account and Region never change; `version = $7` is the optimistic check.
-  updKey: 'UPDATE keys SET version = $2, state = $3, deletion_at = $4, next_rotation_at = $5, doc = $6 WHERE key_id = $1 AND version = $7',
-  delKey: 'DELETE FROM keys WHERE key_id = $1',
-  lockKeyDoc: 'SELECT doc FROM keys WHERE key_id = $1 FOR UPDATE',
-  insTombstone: 'INSERT INTO deleted_keys(key_id, arn, deleted_at) VALUES ($1, $2, $3) ON CONFLICT (key_id) DO NOTHING',
-  getTombstone: 'SELECT key_id, arn, deleted_at FROM deleted_keys WHERE key_id = $1',
-  delKeyGrants: 'DELETE FROM grants WHERE key_id = $1',
-  insGrant: 'INSERT INTO grants(key_id, grant_id, grantee_principal, retiring_principal, doc) VALUES ($1, $2, $3, $4, $5)',
-  getGrant: 'SELECT doc FROM grants WHERE key_id = $1 AND grant_id = $2',
-  listGrants: 'SELECT doc FROM grants WHERE key_id = $1 AND grant_id > $2 AND ($3::text IS NULL OR grant_id = $3) AND ($4::text IS NULL OR grantee_principal = $4) ORDER BY grant_id LIMIT $5',
-  countGrants: 'SELECT COUNT(*) AS n FROM grants WHERE key_id = $1 AND ($2::text IS NULL OR grantee_principal = $2)',
-  // A row value, not `key_id || '/' || grant_id`: the index seeks to the marker instead of scanning up to it.
-  listRetirable: 'SELECT doc FROM grants WHERE retiring_principal = $1 AND (key_id, grant_id) > ($2, $3) ORDER BY key_id, grant_id LIMIT $4',
-  delGrant: 'DELETE FROM grants WHERE key_id = $1 AND grant_id = $2',
-  delKeyMaterials: 'DELETE FROM materials WHERE key_id = $1',
-  delKeyAliases: 'DELETE FROM aliases WHERE target_key_id = $1',
+  updKey: 'UPDATE keys SET version = $2, state = $3, deletion_at = $4, next_rotation_at = $5, doc = $6 WHERE region = $8 AND key_id = $1 AND version = $7',
+  delKey: 'DELETE FROM keys WHERE region = $1 AND key_id = $2',
+  lockKeyDoc: 'SELECT doc FROM keys WHERE region = $1 AND key_id = $2 FOR UPDATE',
+  insTombstone: 'INSERT INTO deleted_keys(region, key_id, arn, deleted_at) VALUES ($1, $2, $3, $4) ON CONFLICT (region, key_id) DO NOTHING',
+  getTombstone: 'SELECT region, key_id, arn, deleted_at FROM deleted_keys WHERE region = $1 AND key_id = $2',
+  delKeyGrants: 'DELETE FROM grants WHERE region = $1 AND key_id = $2',
+  insGrant: 'INSERT INTO grants(region, key_id, grant_id, grantee_principal, retiring_principal, doc) VALUES ($1, $2, $3, $4, $5, $6)',
+  getGrant: 'SELECT doc FROM grants WHERE region = $1 AND key_id = $2 AND grant_id = $3',
+  listGrants: 'SELECT doc FROM grants WHERE region = $6 AND key_id = $1 AND grant_id > $2 AND ($3::text IS NULL OR grant_id = $3) AND ($4::text IS NULL OR grantee_principal = $4) ORDER BY grant_id LIMIT $5',
+  countGrants: 'SELECT COUNT(*) AS n FROM grants WHERE region = $3 AND key_id = $1 AND ($2::text IS NULL OR grantee_principal = $2)',
+  lockKeyGrants: 'SELECT pg_advisory_xact_lock($1::int, hashtext($2))',
+  // A row value, not a concatenation: the index seeks to the marker instead of scanning up to it.
+  listRetirable: 'SELECT doc FROM grants WHERE retiring_principal = $1 AND (region, key_id, grant_id) > ($2, $3, $4) ORDER BY region, key_id, grant_id LIMIT $5',
+  delGrant: 'DELETE FROM grants WHERE region = $1 AND key_id = $2 AND grant_id = $3',
+  // The materials go with the last Region's row of the key id.
+  delKeyMaterials: 'DELETE FROM materials WHERE key_id = $1 AND NOT EXISTS (SELECT 1 FROM keys WHERE key_id = $1)',
+  delKeyAliases: 'DELETE FROM aliases WHERE region = $1 AND target_key_id = $2',
   insMaterial: 'INSERT INTO materials(key_id, material_id, created_at, wrapped, rotation_type, meta) VALUES ($1, $2, $3, $4, $5, $6)',
   // Replacing keeps `seq`, so a re-imported material keeps its place in listMaterials.
   putMaterial:
@@ -276,9 +282,9 @@ export class PostgresStore implements KeyStore {
     await this.#query(SQL.putMeta, [name, value]);
   }
 
-  async listDueKeys(now: number, limit: number): Promise<string[]> {
+  async listDueKeys(now: number, limit: number): Promise<KeyRef[]> {
     const r = await this.#query(SQL.listDue, [now, limit]);
-    return r.rows.map((row) => row.key_id as string);
+    return r.rows.map((row) => ({ keyId: row.key_id as string, region: row.region as string }));
   }
 
   async createKey(key: KeyRecord, m?: MaterialRecord): Promise<void> {
@@ -293,9 +299,14 @@ export class PostgresStore implements KeyStore {
     }
   }
 
-  async getKey(keyId: string): Promise<KeyRecord | undefined> {
-    const r = await this.#query(SQL.getKey, [keyId]);
+  async getKey(ref: KeyRef): Promise<KeyRecord | undefined> {
+    const r = await this.#query(SQL.getKey, [ref.region, ref.keyId]);
     return r.rows[0] ? keyFromDoc(r.rows[0].doc as string) : undefined;
+  }
+
+  async listKeyRegions(keyId: string): Promise<KeyRecord[]> {
+    const r = await this.#query(SQL.keyRegions, [keyId]);
+    return r.rows.map((row) => keyFromDoc(row.doc as string));
   }
 
   async listKeys(account: string, region: string, afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
@@ -308,6 +319,15 @@ export class PostgresStore implements KeyStore {
     // `version = $7` against the committed row: exactly one of N racing writers matches.
     const r = await this.#query(SQL.updKey, updateParams(key, expectedVersion));
     if (r.rowCount !== 1) throw new StoreConflictError(`key ${key.keyId} version ${expectedVersion}`);
+  }
+
+  async updateKeys(changes: readonly { key: KeyRecord; expectedVersion: number }[]): Promise<void> {
+    await this.#tx(async (c) => {
+      for (const { key, expectedVersion } of changes) {
+        const r = await c.query(SQL.updKey, updateParams(key, expectedVersion));
+        if (r.rowCount !== 1) throw new StoreConflictError(`key ${key.keyId} in ${key.region} version ${expectedVersion}`);
+      }
+    });
   }
 
   async addMaterial(key: KeyRecord, expectedVersion: number, m: MaterialRecord): Promise<void> {
@@ -326,21 +346,22 @@ export class PostgresStore implements KeyStore {
     });
   }
 
-  async deleteKey(keyId: string, deletedAt: number, expectedVersion?: number): Promise<void> {
+  async deleteKey(ref: KeyRef, deletedAt: number, expectedVersion?: number): Promise<void> {
+    const { keyId, region } = ref;
     await this.#tx(async (c) => {
       // Lock the key row first: an alias being pointed at it concurrently (its foreign-key check
       // takes a share lock on this row) then waits for us instead of slipping in between — and a
       // racing updateKey waits too, so the version read here is the one we delete.
-      const locked = await c.query<Row>(SQL.lockKeyDoc, [keyId]);
+      const locked = await c.query<Row>(SQL.lockKeyDoc, [region, keyId]);
       const doc = locked.rows[0]?.doc;
       if (expectedVersion !== undefined && (typeof doc !== 'string' || keyFromDoc(doc).version !== expectedVersion)) {
         throw new StoreConflictError(`key ${keyId} version ${expectedVersion}`);
       }
-      if (typeof doc === 'string') await c.query(SQL.insTombstone, [keyId, keyFromDoc(doc).arn, deletedAt]);
-      await c.query(SQL.delKeyGrants, [keyId]);
-      await c.query(SQL.delKeyAliases, [keyId]);
+      if (typeof doc === 'string') await c.query(SQL.insTombstone, [region, keyId, keyFromDoc(doc).arn, deletedAt]);
+      await c.query(SQL.delKeyGrants, [region, keyId]);
+      await c.query(SQL.delKeyAliases, [region, keyId]);
+      await c.query(SQL.delKey, [region, keyId]);
       await c.query(SQL.delKeyMaterials, [keyId]);
-      await c.query(SQL.delKey, [keyId]);
     });
   }
 
@@ -384,43 +405,57 @@ export class PostgresStore implements KeyStore {
     return r.rows.map(aliasFromRow);
   }
 
-  async getDeletedKey(keyId: string): Promise<DeletedKeyRecord | undefined> {
-    const r = (await this.#query(SQL.getTombstone, [keyId])).rows[0];
-    return r ? { keyId: r.key_id as string, arn: r.arn as string, deletedAt: num(r.deleted_at) } : undefined;
+  async getDeletedKey(ref: KeyRef): Promise<DeletedKeyRecord | undefined> {
+    const r = (await this.#query(SQL.getTombstone, [ref.region, ref.keyId])).rows[0];
+    return r ? { keyId: r.key_id as string, region: r.region as string, arn: r.arn as string, deletedAt: num(r.deleted_at) } : undefined;
   }
 
-  async createGrant(g: GrantRecord): Promise<void> {
+  async createGrant(g: GrantRecord, limits?: GrantLimits): Promise<void> {
+    const row = [g.region, g.keyId, g.grantId, g.granteePrincipal, g.retiringPrincipal ?? null, JSON.stringify(g)];
     try {
-      await this.#query(SQL.insGrant, [g.keyId, g.grantId, g.granteePrincipal, g.retiringPrincipal ?? null, JSON.stringify(g)]);
+      if (!limits) await this.#query(SQL.insGrant, row);
+      else {
+        // Grant inserts with limits on one key row take turns on a transaction-scoped advisory
+        // lock (two-key form: its own space, apart from the migration lock; other writes to the
+        // key are not blocked). Under READ COMMITTED each count after the lock sees every grant
+        // the previous holder committed.
+        await this.#tx(async (c) => {
+          await c.query(SQL.lockKeyGrants, [GRANT_LOCK_CLASS, `${g.region}/${g.keyId}`]);
+          const count = async (grantee: string | null): Promise<number> => Number((await c.query<Row>(SQL.countGrants, [g.keyId, grantee, g.region])).rows[0]!.n);
+          if ((await count(g.granteePrincipal)) >= limits.perGrantee) throw new StoreLimitError('per-grantee');
+          if ((await count(null)) >= limits.perKey) throw new StoreLimitError('per-key');
+          await c.query(SQL.insGrant, row);
+        });
+      }
     } catch (e) {
       if (isUniqueViolation(e, 'grants')) throw new StoreDuplicateError(`grant ${g.grantId}`);
       throw e;
     }
   }
 
-  async getGrant(keyId: string, grantId: string): Promise<GrantRecord | undefined> {
-    const r = (await this.#query(SQL.getGrant, [keyId, grantId])).rows[0];
+  async getGrant(key: KeyRef, grantId: string): Promise<GrantRecord | undefined> {
+    const r = (await this.#query(SQL.getGrant, [key.region, key.keyId, grantId])).rows[0];
     return r ? (JSON.parse(r.doc as string) as GrantRecord) : undefined;
   }
 
-  async listGrants(keyId: string, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]> {
-    const r = await this.#query(SQL.listGrants, [keyId, opts.after ?? '', opts.grantId ?? null, opts.granteePrincipal ?? null, opts.limit]);
+  async listGrants(key: KeyRef, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]> {
+    const r = await this.#query(SQL.listGrants, [key.keyId, opts.after ?? '', opts.grantId ?? null, opts.granteePrincipal ?? null, opts.limit, key.region]);
     return r.rows.map((row) => JSON.parse(row.doc as string) as GrantRecord);
   }
 
-  async countGrants(keyId: string, opts: { granteePrincipal?: string } = {}): Promise<number> {
-    const r = await this.#query(SQL.countGrants, [keyId, opts.granteePrincipal ?? null]);
+  async countGrants(key: KeyRef, opts: { granteePrincipal?: string } = {}): Promise<number> {
+    const r = await this.#query(SQL.countGrants, [key.keyId, opts.granteePrincipal ?? null, key.region]);
     return Number(r.rows[0]!.n);
   }
 
-  async listRetirableGrants(principal: string, opts: { after?: string; limit: number }): Promise<GrantRecord[]> {
-    const [afterKey = '', afterGrant = ''] = opts.after === undefined ? [] : [opts.after.slice(0, opts.after.indexOf('/')), opts.after.slice(opts.after.indexOf('/') + 1)];
-    const r = await this.#query(SQL.listRetirable, [principal, afterKey, afterGrant, opts.limit]);
+  async listRetirableGrants(principal: string, opts: { after?: RetirableGrantCursor; limit: number }): Promise<GrantRecord[]> {
+    const a = opts.after ?? { region: '', keyId: '', grantId: '' };
+    const r = await this.#query(SQL.listRetirable, [principal, a.region, a.keyId, a.grantId, opts.limit]);
     return r.rows.map((row) => JSON.parse(row.doc as string) as GrantRecord);
   }
 
-  async deleteGrant(keyId: string, grantId: string): Promise<boolean> {
-    return ((await this.#query(SQL.delGrant, [keyId, grantId])).rowCount ?? 0) === 1;
+  async deleteGrant(key: KeyRef, grantId: string): Promise<boolean> {
+    return ((await this.#query(SQL.delGrant, [key.region, key.keyId, grantId])).rowCount ?? 0) === 1;
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {

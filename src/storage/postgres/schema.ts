@@ -69,6 +69,35 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE materials ADD COLUMN meta TEXT;
   `,
+  // Regions (multi-Region keys): a key row is (Region, key id), so a multi-Region key's primary
+  // and replicas share a key id; their materials belong to the key id and are shared (no foreign
+  // key to one row). Grants and tombstones are per Region too. Constraint names are PostgreSQL's
+  // defaults for the tables above.
+  `
+  ALTER TABLE materials DROP CONSTRAINT materials_key_id_fkey;
+  ALTER TABLE aliases DROP CONSTRAINT aliases_target_key_id_fkey;
+  ALTER TABLE grants DROP CONSTRAINT grants_key_id_fkey;
+  ALTER TABLE keys DROP CONSTRAINT keys_pkey;
+  ALTER TABLE keys ADD PRIMARY KEY (region, key_id);
+  CREATE INDEX keys_by_id ON keys(key_id);
+  ALTER TABLE aliases ADD FOREIGN KEY (region, target_key_id) REFERENCES keys(region, key_id);
+  DROP INDEX aliases_by_target;
+  CREATE INDEX aliases_by_target ON aliases(region, target_key_id);
+  ALTER TABLE grants ADD COLUMN region TEXT COLLATE "C";
+  UPDATE grants g SET region = k.region, doc = jsonb_set(g.doc::jsonb, '{region}', to_jsonb(k.region))::text FROM keys k WHERE k.key_id = g.key_id;
+  ALTER TABLE grants ALTER COLUMN region SET NOT NULL;
+  ALTER TABLE grants DROP CONSTRAINT grants_pkey;
+  ALTER TABLE grants ADD PRIMARY KEY (region, key_id, grant_id);
+  ALTER TABLE grants ADD FOREIGN KEY (region, key_id) REFERENCES keys(region, key_id);
+  DROP INDEX grants_by_retiring;
+  CREATE INDEX grants_by_retiring ON grants(retiring_principal, region, key_id, grant_id) WHERE retiring_principal IS NOT NULL;
+  ALTER TABLE deleted_keys ADD COLUMN region TEXT COLLATE "C";
+  -- The fourth field of the ARN: arn:aws:kms:REGION:account:key/id.
+  UPDATE deleted_keys SET region = split_part(arn, ':', 4);
+  ALTER TABLE deleted_keys ALTER COLUMN region SET NOT NULL;
+  ALTER TABLE deleted_keys DROP CONSTRAINT deleted_keys_pkey;
+  ALTER TABLE deleted_keys ADD PRIMARY KEY (region, key_id);
+  `,
 ];
 
 /** Key of the transaction-scoped advisory lock that serializes migrations across nodes ("trent" in ASCII). */

@@ -32,7 +32,7 @@ describe('SqliteStore on disk', () => {
 
     const again = new SqliteStore(path);
     try {
-      assert.deepEqual(await again.getKey(key.keyId), key);
+      assert.deepEqual(await again.getKey(key), key);
       assert.deepEqual(await again.listMaterials(key.keyId), [m]);
       assert.deepEqual(await again.getAlias(account, 'us-east-1', 'alias/durable'), a);
       assert.equal(await again.getMeta('root_key_check'), 'abc');
@@ -51,11 +51,11 @@ describe('SqliteStore on disk', () => {
       const account = randomAccount();
       const key = minimalKey(account);
       await a.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
-      assert.deepEqual(await b.getKey(key.keyId), key);
+      assert.deepEqual(await b.getKey(key), key);
 
       const v2 = { ...key, description: 'from b', version: 2 };
       await b.updateKey(v2, 1);
-      assert.deepEqual(await a.getKey(key.keyId), v2);
+      assert.deepEqual(await a.getKey(key), v2);
       await assert.rejects(a.updateKey({ ...key, description: 'stale a', version: 2 }, 1), StoreConflictError);
 
       await a.createAlias(alias(account, 'alias/one', key.keyId));
@@ -63,8 +63,8 @@ describe('SqliteStore on disk', () => {
       assert.equal(await b.putMetaIfAbsent('m', 'b'), 'b');
       assert.equal(await a.putMetaIfAbsent('m', 'a'), 'b');
 
-      await b.deleteKey(key.keyId, 1_000);
-      assert.equal(await a.getKey(key.keyId), undefined);
+      await b.deleteKey(key, 1_000);
+      assert.equal(await a.getKey(key), undefined);
       assert.equal(await a.getAlias(account, 'us-east-1', 'alias/one'), undefined);
     } finally {
       await a.close();

@@ -3,7 +3,7 @@
  * a write that returned is on disk (survives kill -9 and power loss of the OS page cache).
  */
 import Database from 'better-sqlite3';
-import { StoreConflictError, StoreDuplicateError, type KeyStore } from '../../domain/ports.ts';
+import { StoreConflictError, StoreDuplicateError, StoreLimitError, type GrantLimits, type KeyRef, type KeyStore, type RetirableGrantCursor } from '../../domain/ports.ts';
 import type { AccessKeyRecord, AliasRecord, DeletedKeyRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
 import { keyColumns, keyFromDoc, materialMetaFromDoc, materialMetaToDoc } from '../key-codec.ts';
 import { MIGRATIONS } from './schema.ts';
@@ -53,25 +53,27 @@ export class SqliteStore implements KeyStore {
       getMeta: db.prepare('SELECT value FROM meta WHERE name = ?'),
       insMeta: db.prepare('INSERT INTO meta(name, value) VALUES (?, ?) ON CONFLICT(name) DO NOTHING'),
       putMeta: db.prepare('INSERT INTO meta(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value'),
-      listDue: db.prepare('SELECT key_id FROM keys WHERE deletion_at <= @now UNION SELECT key_id FROM keys WHERE next_rotation_at <= @now ORDER BY key_id LIMIT @limit'),
+      listDue: db.prepare('SELECT key_id, region FROM keys WHERE deletion_at <= @now UNION SELECT key_id, region FROM keys WHERE next_rotation_at <= @now ORDER BY key_id, region LIMIT @limit'),
       insKey: db.prepare('INSERT INTO keys(key_id, account, region, version, state, deletion_at, next_rotation_at, doc) VALUES (@key_id, @account, @region, @version, @state, @deletion_at, @next_rotation_at, @doc)'),
-      getKey: db.prepare('SELECT doc FROM keys WHERE key_id = ?'),
+      getKey: db.prepare('SELECT doc FROM keys WHERE region = ? AND key_id = ?'),
+      keyRegions: db.prepare('SELECT doc FROM keys WHERE key_id = ? ORDER BY region'),
       listKeys: db.prepare('SELECT doc FROM keys WHERE account = ? AND region = ? AND key_id > ? ORDER BY key_id LIMIT ?'),
-      updKey: db.prepare('UPDATE keys SET version = @version, state = @state, deletion_at = @deletion_at, next_rotation_at = @next_rotation_at, doc = @doc WHERE key_id = @key_id AND version = @expected'),
-      delKey: db.prepare('DELETE FROM keys WHERE key_id = ?'),
-      keyVersion: db.prepare('SELECT version FROM keys WHERE key_id = ?'),
-      insTombstone: db.prepare('INSERT INTO deleted_keys(key_id, arn, deleted_at) SELECT key_id, json_extract(doc, \'$.arn\'), ? FROM keys WHERE key_id = ? ON CONFLICT(key_id) DO NOTHING'),
-      getTombstone: db.prepare('SELECT * FROM deleted_keys WHERE key_id = ?'),
-      delKeyGrants: db.prepare('DELETE FROM grants WHERE key_id = ?'),
-      insGrant: db.prepare('INSERT INTO grants(key_id, grant_id, grantee_principal, retiring_principal, doc) VALUES (?, ?, ?, ?, ?)'),
-      getGrant: db.prepare('SELECT doc FROM grants WHERE key_id = ? AND grant_id = ?'),
-      listGrants: db.prepare('SELECT doc FROM grants WHERE key_id = @keyId AND grant_id > @after AND (@grantId IS NULL OR grant_id = @grantId) AND (@grantee IS NULL OR grantee_principal = @grantee) ORDER BY grant_id LIMIT @limit'),
+      updKey: db.prepare('UPDATE keys SET version = @version, state = @state, deletion_at = @deletion_at, next_rotation_at = @next_rotation_at, doc = @doc WHERE region = @region AND key_id = @key_id AND version = @expected'),
+      delKey: db.prepare('DELETE FROM keys WHERE region = ? AND key_id = ?'),
+      keyVersion: db.prepare('SELECT version FROM keys WHERE region = ? AND key_id = ?'),
+      keyIdHeld: db.prepare('SELECT 1 FROM keys WHERE key_id = ? LIMIT 1'),
+      insTombstone: db.prepare('INSERT INTO deleted_keys(region, key_id, arn, deleted_at) SELECT region, key_id, json_extract(doc, \'$.arn\'), ? FROM keys WHERE region = ? AND key_id = ? ON CONFLICT(region, key_id) DO NOTHING'),
+      getTombstone: db.prepare('SELECT * FROM deleted_keys WHERE region = ? AND key_id = ?'),
+      delKeyGrants: db.prepare('DELETE FROM grants WHERE region = ? AND key_id = ?'),
+      insGrant: db.prepare('INSERT INTO grants(region, key_id, grant_id, grantee_principal, retiring_principal, doc) VALUES (?, ?, ?, ?, ?, ?)'),
+      getGrant: db.prepare('SELECT doc FROM grants WHERE region = ? AND key_id = ? AND grant_id = ?'),
+      listGrants: db.prepare('SELECT doc FROM grants WHERE region = @region AND key_id = @keyId AND grant_id > @after AND (@grantId IS NULL OR grant_id = @grantId) AND (@grantee IS NULL OR grantee_principal = @grantee) ORDER BY grant_id LIMIT @limit'),
       // A row value, not `key_id || '/' || grant_id`: the index seeks to the marker instead of scanning up to it.
-      countGrants: db.prepare('SELECT COUNT(*) AS n FROM grants WHERE key_id = @keyId AND (@grantee IS NULL OR grantee_principal = @grantee)'),
-      listRetirable: db.prepare('SELECT doc FROM grants WHERE retiring_principal = ? AND (key_id, grant_id) > (?, ?) ORDER BY key_id, grant_id LIMIT ?'),
-      delGrant: db.prepare('DELETE FROM grants WHERE key_id = ? AND grant_id = ?'),
+      countGrants: db.prepare('SELECT COUNT(*) AS n FROM grants WHERE region = @region AND key_id = @keyId AND (@grantee IS NULL OR grantee_principal = @grantee)'),
+      listRetirable: db.prepare('SELECT doc FROM grants WHERE retiring_principal = ? AND (region, key_id, grant_id) > (?, ?, ?) ORDER BY region, key_id, grant_id LIMIT ?'),
+      delGrant: db.prepare('DELETE FROM grants WHERE region = ? AND key_id = ? AND grant_id = ?'),
       delKeyMaterials: db.prepare('DELETE FROM materials WHERE key_id = ?'),
-      delKeyAliases: db.prepare('DELETE FROM aliases WHERE target_key_id = ?'),
+      delKeyAliases: db.prepare('DELETE FROM aliases WHERE region = ? AND target_key_id = ?'),
       insMaterial: db.prepare('INSERT INTO materials(key_id, material_id, created_at, wrapped, rotation_type, meta) VALUES (?, ?, ?, ?, ?, ?)'),
       // Replacing keeps the rowid, so a re-imported material keeps its place in listMaterials.
       putMaterial: db.prepare(
@@ -123,8 +125,8 @@ export class SqliteStore implements KeyStore {
     this.#q.putMeta.run(name, value);
   }
 
-  async listDueKeys(now: number, limit: number): Promise<string[]> {
-    return (this.#q.listDue.all({ now, limit }) as Row[]).map((r) => r.key_id as string);
+  async listDueKeys(now: number, limit: number): Promise<KeyRef[]> {
+    return (this.#q.listDue.all({ now, limit }) as Row[]).map((r) => ({ keyId: r.key_id as string, region: r.region as string }));
   }
 
   async createKey(key: KeyRecord, m?: MaterialRecord): Promise<void> {
@@ -135,14 +137,18 @@ export class SqliteStore implements KeyStore {
       }).immediate();
     } catch (e) {
       // Same answer as the other stores: a taken key id is a duplicate, not a raw SQLite error.
-      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY' && (e as Error).message.includes('keys.key_id')) throw new StoreDuplicateError(`key ${key.keyId}`);
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY' && (e as Error).message.includes('keys.region, keys.key_id')) throw new StoreDuplicateError(`key ${key.keyId}`);
       throw e;
     }
   }
 
-  async getKey(keyId: string): Promise<KeyRecord | undefined> {
-    const r = this.#q.getKey.get(keyId) as Row | undefined;
+  async getKey(ref: KeyRef): Promise<KeyRecord | undefined> {
+    const r = this.#q.getKey.get(ref.region, ref.keyId) as Row | undefined;
     return r ? keyFromDoc(r.doc as string) : undefined;
+  }
+
+  async listKeyRegions(keyId: string): Promise<KeyRecord[]> {
+    return (this.#q.keyRegions.all(keyId) as Row[]).map((r) => keyFromDoc(r.doc as string));
   }
 
   async listKeys(account: string, region: string, afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
@@ -152,6 +158,15 @@ export class SqliteStore implements KeyStore {
   async updateKey(key: KeyRecord, expectedVersion: number): Promise<void> {
     const res = this.#q.updKey.run({ ...keyColumns(key), expected: expectedVersion });
     if (res.changes !== 1) throw new StoreConflictError(`key ${key.keyId} version ${expectedVersion}`);
+  }
+
+  async updateKeys(changes: readonly { key: KeyRecord; expectedVersion: number }[]): Promise<void> {
+    this.#db.transaction(() => {
+      for (const { key, expectedVersion } of changes) {
+        const res = this.#q.updKey.run({ ...keyColumns(key), expected: expectedVersion });
+        if (res.changes !== 1) throw new StoreConflictError(`key ${key.keyId} in ${key.region} version ${expectedVersion}`);
+      }
+    }).immediate();
   }
 
   async addMaterial(key: KeyRecord, expectedVersion: number, m: MaterialRecord): Promise<void> {
@@ -170,17 +185,19 @@ export class SqliteStore implements KeyStore {
     }).immediate();
   }
 
-  async deleteKey(keyId: string, deletedAt: number, expectedVersion?: number): Promise<void> {
+  async deleteKey(ref: KeyRef, deletedAt: number, expectedVersion?: number): Promise<void> {
+    const { keyId, region } = ref;
     this.#db.transaction(() => {
       if (expectedVersion !== undefined) {
-        const row = this.#q.keyVersion.get(keyId) as { version: number } | undefined;
+        const row = this.#q.keyVersion.get(region, keyId) as { version: number } | undefined;
         if (row?.version !== expectedVersion) throw new StoreConflictError(`key ${keyId} version ${expectedVersion}`);
       }
-      this.#q.insTombstone.run(deletedAt, keyId);
-      this.#q.delKeyGrants.run(keyId);
-      this.#q.delKeyAliases.run(keyId);
-      this.#q.delKeyMaterials.run(keyId);
-      this.#q.delKey.run(keyId);
+      this.#q.insTombstone.run(deletedAt, region, keyId);
+      this.#q.delKeyGrants.run(region, keyId);
+      this.#q.delKeyAliases.run(region, keyId);
+      this.#q.delKey.run(region, keyId);
+      // The materials go with the last Region's row of the key id.
+      if (!this.#q.keyIdHeld.get(keyId)) this.#q.delKeyMaterials.run(keyId);
     }).immediate();
   }
 
@@ -222,41 +239,56 @@ export class SqliteStore implements KeyStore {
     return (rows as Row[]).map(aliasFromRow);
   }
 
-  async getDeletedKey(keyId: string): Promise<DeletedKeyRecord | undefined> {
-    const r = this.#q.getTombstone.get(keyId) as Row | undefined;
-    return r ? { keyId: r.key_id as string, arn: r.arn as string, deletedAt: Number(r.deleted_at) } : undefined;
+  async getDeletedKey(ref: KeyRef): Promise<DeletedKeyRecord | undefined> {
+    const r = this.#q.getTombstone.get(ref.region, ref.keyId) as Row | undefined;
+    return r ? { keyId: r.key_id as string, region: r.region as string, arn: r.arn as string, deletedAt: Number(r.deleted_at) } : undefined;
   }
 
-  async createGrant(g: GrantRecord): Promise<void> {
+  async createGrant(g: GrantRecord, limits?: GrantLimits): Promise<void> {
+    const insert = (): void => {
+      this.#q.insGrant.run(g.region, g.keyId, g.grantId, g.granteePrincipal, g.retiringPrincipal ?? null, JSON.stringify(g));
+    };
     try {
-      this.#q.insGrant.run(g.keyId, g.grantId, g.granteePrincipal, g.retiringPrincipal ?? null, JSON.stringify(g));
+      if (!limits) insert();
+      else {
+        // BEGIN IMMEDIATE takes the database's write lock before counting, so another process on
+        // the same file cannot count and insert in between.
+        this.#db
+          .transaction(() => {
+            const count = (grantee: string | null): number => Number((this.#q.countGrants.get({ region: g.region, keyId: g.keyId, grantee }) as { n: number }).n);
+            if (count(g.granteePrincipal) >= limits.perGrantee) throw new StoreLimitError('per-grantee');
+            if (count(null) >= limits.perKey) throw new StoreLimitError('per-key');
+            insert();
+          })
+          .immediate();
+      }
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreDuplicateError(`grant ${g.grantId}`);
       throw e;
     }
   }
 
-  async getGrant(keyId: string, grantId: string): Promise<GrantRecord | undefined> {
-    const r = this.#q.getGrant.get(keyId, grantId) as Row | undefined;
+  async getGrant(key: KeyRef, grantId: string): Promise<GrantRecord | undefined> {
+    const r = this.#q.getGrant.get(key.region, key.keyId, grantId) as Row | undefined;
     return r ? (JSON.parse(r.doc as string) as GrantRecord) : undefined;
   }
 
-  async listGrants(keyId: string, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]> {
-    const rows = this.#q.listGrants.all({ keyId, after: opts.after ?? '', grantId: opts.grantId ?? null, grantee: opts.granteePrincipal ?? null, limit: opts.limit }) as Row[];
+  async listGrants(key: KeyRef, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]> {
+    const rows = this.#q.listGrants.all({ region: key.region, keyId: key.keyId, after: opts.after ?? '', grantId: opts.grantId ?? null, grantee: opts.granteePrincipal ?? null, limit: opts.limit }) as Row[];
     return rows.map((r) => JSON.parse(r.doc as string) as GrantRecord);
   }
 
-  async countGrants(keyId: string, opts: { granteePrincipal?: string } = {}): Promise<number> {
-    return Number((this.#q.countGrants.get({ keyId, grantee: opts.granteePrincipal ?? null }) as { n: number }).n);
+  async countGrants(key: KeyRef, opts: { granteePrincipal?: string } = {}): Promise<number> {
+    return Number((this.#q.countGrants.get({ region: key.region, keyId: key.keyId, grantee: opts.granteePrincipal ?? null }) as { n: number }).n);
   }
 
-  async listRetirableGrants(principal: string, opts: { after?: string; limit: number }): Promise<GrantRecord[]> {
-    const [afterKey = '', afterGrant = ''] = opts.after === undefined ? [] : [opts.after.slice(0, opts.after.indexOf('/')), opts.after.slice(opts.after.indexOf('/') + 1)];
-    return (this.#q.listRetirable.all(principal, afterKey, afterGrant, opts.limit) as Row[]).map((r) => JSON.parse(r.doc as string) as GrantRecord);
+  async listRetirableGrants(principal: string, opts: { after?: RetirableGrantCursor; limit: number }): Promise<GrantRecord[]> {
+    const a = opts.after ?? { region: '', keyId: '', grantId: '' };
+    return (this.#q.listRetirable.all(principal, a.region, a.keyId, a.grantId, opts.limit) as Row[]).map((r) => JSON.parse(r.doc as string) as GrantRecord);
   }
 
-  async deleteGrant(keyId: string, grantId: string): Promise<boolean> {
-    return this.#q.delGrant.run(keyId, grantId).changes === 1;
+  async deleteGrant(key: KeyRef, grantId: string): Promise<boolean> {
+    return this.#q.delGrant.run(key.region, key.keyId, grantId).changes === 1;
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {

@@ -58,6 +58,7 @@ export function seedRows(o: { account: string; region: string; keys: number; ali
   const grants: GrantRecord[] = Array.from({ length: o.grants }, (_, i) => ({
     grantId: createHash('sha256').update(`grant:${i}`).digest('hex'),
     keyId: grantKeyId,
+    region: o.region,
     issuingAccount: root,
     granteePrincipal: root,
     retiringPrincipal: root,
@@ -82,11 +83,11 @@ export async function seedSqlite(dataDir: string, rows: ReturnType<typeof seedRo
     db.pragma('journal_mode = WAL');
     const insKey = db.prepare('INSERT INTO keys(key_id, account, region, version, state, deletion_at, next_rotation_at, doc) VALUES (@key_id, @account, @region, @version, @state, @deletion_at, @next_rotation_at, @doc)');
     const insAlias = db.prepare('INSERT INTO aliases(account, region, alias_name, target_key_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
-    const insGrant = db.prepare('INSERT INTO grants(key_id, grant_id, grantee_principal, retiring_principal, doc) VALUES (?, ?, ?, ?, ?)');
+    const insGrant = db.prepare('INSERT INTO grants(region, key_id, grant_id, grantee_principal, retiring_principal, doc) VALUES (?, ?, ?, ?, ?, ?)');
     db.transaction(() => {
       for (const k of rows.keys) insKey.run(keyColumns(k));
       for (const a of rows.aliases) insAlias.run(rows.keys[0]!.account, rows.keys[0]!.region, a.name, a.target, 0, 0);
-      for (const g of rows.grants) insGrant.run(g.keyId, g.grantId, g.granteePrincipal, g.retiringPrincipal ?? null, JSON.stringify(g));
+      for (const g of rows.grants) insGrant.run(g.region, g.keyId, g.grantId, g.granteePrincipal, g.retiringPrincipal ?? null, JSON.stringify(g));
     })();
   } finally {
     db.close();
@@ -113,12 +114,13 @@ export async function seedPostgres(url: string, rows: ReturnType<typeof seedRows
     }
     for (let i = 0; i < rows.grants.length; i += 5000) {
       const part = rows.grants.slice(i, i + 5000);
-      await c.query('INSERT INTO grants(key_id, grant_id, grantee_principal, retiring_principal, doc) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])', [
+      await c.query('INSERT INTO grants(region, key_id, grant_id, grantee_principal, retiring_principal, doc) SELECT * FROM unnest($6::text[], $1::text[], $2::text[], $3::text[], $4::text[], $5::text[])', [
         part.map((g) => g.keyId),
         part.map((g) => g.grantId),
         part.map((g) => g.granteePrincipal),
         part.map((g) => g.retiringPrincipal ?? null),
         part.map((g) => JSON.stringify(g)),
+        part.map((g) => g.region),
       ]);
     }
     await c.query('COMMIT');

@@ -388,7 +388,7 @@ class Driver {
       for (const k of this.model.keys.values()) {
         if (live.has(k.keyId)) continue;
         this.storeChecks++;
-        if (!(await store.getDeletedKey(k.keyId))) this.v.add(`${where}: key ${k.keyId} is gone without a tombstone`);
+        if (!(await store.getDeletedKey({ keyId: k.keyId, region: 'us-east-1' }))) this.v.add(`${where}: key ${k.keyId} is gone without a tombstone`);
         if ((await store.listMaterials(k.keyId)).length > 0) this.v.add(`${where}: deleted key ${k.keyId} kept material rows`);
       }
     } finally {

@@ -1,0 +1,8 @@
+import { updatePrimaryRegion } from '../domain/multi-region.ts';
+import { defineOperation, KeyIdField } from './operation.ts';
+import { RegionField } from './replicate-key.ts';
+
+export default defineOperation({ KeyId: KeyIdField, PrimaryRegion: RegionField }, async ({ core, call }, i) => {
+  await updatePrimaryRegion(core, call, i.KeyId, i.PrimaryRegion);
+  return {};
+});
