@@ -4,7 +4,9 @@
  * together) as a ratio to a node without audit, in the same run, at several concurrency levels.
  * A third node writes the same records without fdatasync: the CPU cost of building, redacting
  * and hashing records, apart from durability. Rounds rotate the order of the nodes so drift in
- * the machine affects all alike.
+ * the machine affects all alike, and each ratio is the median of the rounds' own ratios (each
+ * round runs the three nodes back to back), which a busy machine disturbs less than a ratio of
+ * medians taken minutes apart.
  *
  *   node --import tsx bench/audit.ts [--encrypts 6000] [--rounds 3] [--connections 1,16,64] [--dir <parent of data dirs>]
  *
@@ -110,24 +112,26 @@ try {
     process.stderr.write(`round ${r + 1}/${flags.rounds} done\n`);
   }
   const rows = flags.connections.map((c) => {
-    const off = median(rps.get(`off/${c}`)!);
+    const offs = rps.get(`off/${c}`)!;
+    const off = median(offs);
     const on = median(rps.get(`on/${c}`)!);
     const nosync = median(rps.get(`nosync/${c}`)!);
+    const perRound = (mode: Mode) => median(rps.get(`${mode}/${c}`)!.map((v, i) => v / offs[i]!));
     const b = batches.get(c)!;
     return {
       connections: c,
       auditOffPerSecond: off,
       recordsWithoutSyncPerSecond: nosync,
-      recordsWithoutSyncRatio: nosync / off,
+      recordsWithoutSyncRatio: perRound('nosync'),
       durableAuditPerSecond: on,
-      ratio: on / off,
+      ratio: perRound('on'),
       entriesPerFlush: b.entries / Math.max(1, b.flushes),
       flushMs: (b.seconds / Math.max(1, b.flushes)) * 1000,
       rounds: { off: rps.get(`off/${c}`), nosync: rps.get(`nosync/${c}`), on: rps.get(`on/${c}`) },
     };
   });
   const out = process.stdout;
-  out.write(`\naudit: Encrypt/s on one SQLite node (plain HTTP, loopback), records without fdatasync and durable audit vs audit off, median of ${flags.rounds} rounds; data dirs under ${flags.dir}\n\n`);
+  out.write(`\naudit: Encrypt/s on one SQLite node (plain HTTP, loopback), records without fdatasync and durable audit vs audit off, median of ${flags.rounds} rounds (ratios: median of each round's ratio); data dirs under ${flags.dir}\n\n`);
   out.write(
     table(
       rows.map((r) => ({

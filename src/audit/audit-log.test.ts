@@ -172,4 +172,49 @@ describe('a failing disk', () => {
       assert.equal(r!.events, 2);
     });
   }
+
+  test('overlapping flushes: when the first fails, the batch written after it is refused too, and neither stays', async () => {
+    const dir = newDir();
+    let hold: { resolve: () => void } | undefined;
+    const held: Promise<void>[] = [];
+    const ops: AuditFileOps = {
+      async openAppend(path) {
+        const f = await nodeFileOps.openAppend(path);
+        return {
+          ...f,
+          async datasync() {
+            if (hold === undefined) return f.datasync();
+            // The first fdatasync after arming hangs until released, then fails; later ones succeed.
+            const h = hold;
+            hold = undefined;
+            const p = new Promise<void>((resolve) => (h.resolve = resolve));
+            held.push(p);
+            await p;
+            throw Object.assign(new Error('EIO: injected'), { code: 'EIO' });
+          },
+        };
+      },
+      syncDir: (d) => nodeFileOps.syncDir(d),
+    };
+    const log = await AuditLog.open({ dir, nodeId: 'n1', now, fileOps: ops, maxInFlight: 2 });
+    await log.append('event', { ok: 1 });
+    const gate = { resolve: () => {} };
+    hold = gate;
+    const first = log.append('event', { lost: 1 });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(held.length, 1, 'the first batch is in its fdatasync');
+    const second = log.append('event', { lost: 2 }); // starts while the first is in flight
+    for (let i = 0; i < 400 && !lines(dir).some((l) => l.includes('"lost":2')); i++) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(lines(dir).some((l) => l.includes('"lost":2')), 'the second batch was written without waiting for the first');
+    gate.resolve();
+    const settled = await Promise.allSettled([first, second]);
+    assert.deepEqual(settled.map((r) => r.status), ['rejected', 'rejected']);
+    assert.ok(!lines(dir).some((l) => l.includes('"lost"')), 'a refused entry left a line');
+    await log.append('event', { ok: 2 });
+    await log.close();
+    const [r] = await verifyAuditDir(dir);
+    assert.equal(r!.broken, undefined, JSON.stringify(r!.broken));
+    assert.equal(r!.events, 2);
+  });
 });

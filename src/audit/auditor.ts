@@ -20,6 +20,7 @@ import type { Clock } from '../domain/ports.ts';
 import type { Principal } from '../domain/types.ts';
 import type { Spec } from '../shared/validate.ts';
 import type { AuditLog } from './audit-log.ts';
+import type { HeadAnchor } from './anchor.ts';
 import { traitsOf } from './operation-traits.ts';
 import { additionalEventData, requestParameters, responseElements } from './redact.ts';
 import { type CloudTrailRecord, EVENT_VERSION, eventTime, keyResource, unauthenticatedIdentity, userIdentityOf } from './record.ts';
@@ -42,6 +43,8 @@ export interface AuditorDeps {
   region: string;
   /** Each durable event record (metering, metrics). */
   onEvent?: (record: CloudTrailRecord, usage: Usage) => void;
+  /** Records the chain head in the store (the log's onDurable feeds it); its final write on close. */
+  anchor?: HeadAnchor;
 }
 
 export interface RequestStart {
@@ -165,12 +168,14 @@ export class Auditor {
   readonly clock: Clock;
   readonly region: string;
   readonly #onEvent: AuditorDeps['onEvent'];
+  readonly #anchor: HeadAnchor | undefined;
 
   constructor(d: AuditorDeps) {
     this.log = d.log;
     this.clock = d.clock;
     this.region = d.region;
     this.#onEvent = d.onEvent;
+    this.#anchor = d.anchor;
   }
 
   begin(start: RequestStart): RequestAudit {
@@ -212,7 +217,8 @@ export class Auditor {
     return this.appendEvent(record, { class: 'none', account: key.account, key: key.arn });
   }
 
-  close(): Promise<void> {
-    return this.log.close();
+  async close(): Promise<void> {
+    await this.log.close();
+    await this.#anchor?.close(this.log.position);
   }
 }

@@ -1,4 +1,5 @@
-export { AuditLog, AuditWriteError, AuditChainError, type AuditLogOptions } from './audit-log.ts';
+export { AuditLog, AuditWriteError, AuditChainError, type AuditLogOptions, type ChainPosition } from './audit-log.ts';
+export { HeadAnchor, anchorKey, parseAnchor, type AnchorValue } from './anchor.ts';
 export { Auditor, RequestAudit, type Usage, type RequestStart } from './auditor.ts';
 export { auditedStore } from './audit-store.ts';
 export { checkLine, sealLine, GENESIS, type EntryKind } from './chain.ts';

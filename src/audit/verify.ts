@@ -4,10 +4,13 @@
  * the hash before it), reordered (its `seq` is not the next one), or from another chain — and
  * names it by file, line and sequence number. Reads line by line: millions of records are fine.
  *
- * What a hash chain cannot see on its own: lines cut from the very end (report the head, keep it
- * elsewhere, and compare); a chain rewritten in full by someone who recomputes every hash.
+ * What a hash chain cannot see on its own: lines cut from the very end, and a chain re-hashed
+ * from some line on by someone who can write the files. Given the node's anchor (anchor.ts: the
+ * head each node records in the store), both show: a chain that ends before the anchored
+ * sequence number, or whose line at that number has another hash, is broken.
  */
 import { open } from 'node:fs/promises';
+import type { AnchorValue } from './anchor.ts';
 import { checkLine, GENESIS } from './chain.ts';
 import { type ChainFile, listChains } from './files.ts';
 import { fileLines } from './reader.ts';
@@ -41,7 +44,12 @@ export interface ChainReport {
   tornTail?: string;
   /** Write-ahead entries with no record after them: the change may have committed; the caller got an error. */
   outcomeUnknown: OutcomeUnknown[];
+  /** The head the node last anchored in the store, when one was looked up and found; `matched`: the chain holds it. */
+  anchor?: AnchorValue & { matched: boolean };
 }
+
+/** Looks up a node's anchor (undefined: none recorded). */
+export type AnchorLookup = (node: string) => Promise<AnchorValue | undefined>;
 
 async function endsWithNewline(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
@@ -56,8 +64,9 @@ async function endsWithNewline(path: string): Promise<boolean> {
   }
 }
 
-async function verifyChain(node: string, files: ChainFile[]): Promise<ChainReport> {
+async function verifyChain(node: string, files: ChainFile[], anchor: AnchorValue | undefined): Promise<ChainReport> {
   const r: ChainReport = { node, files: files.length, entries: 0, events: 0, headSeq: 0, head: GENESIS, outcomeUnknown: [] };
+  if (anchor) r.anchor = { ...anchor, matched: false };
   const pending = new Map<string, OutcomeUnknown>();
   let expected = 1;
   let prev = GENESIS;
@@ -101,6 +110,13 @@ async function verifyChain(node: string, files: ChainFile[]): Promise<ChainRepor
         fail(`the file name says the file starts at sequence ${f.firstSeq}, its first line is ${e.seq}`);
         break files;
       }
+      if (anchor && e.seq === anchor.seq) {
+        if (e.hash !== anchor.hash) {
+          fail(`the store's anchor (written ${anchor.at}) holds another hash for this line: the chain was rewritten at or before it`);
+          break files;
+        }
+        r.anchor!.matched = true;
+      }
       firstInFile = false;
       r.entries++;
       r.headSeq = e.seq;
@@ -126,6 +142,15 @@ async function verifyChain(node: string, files: ChainFile[]): Promise<ChainRepor
       continue;
     }
   }
+  if (anchor && !r.broken && r.headSeq < anchor.seq) {
+    const last = files[files.length - 1];
+    r.broken = {
+      file: last?.name ?? anchor.file,
+      line: 0,
+      seq: r.headSeq + 1,
+      reason: `the chain ends at seq ${r.headSeq}, but the store's anchor (written ${anchor.at}) says seq ${anchor.seq} in ${anchor.file} was written: lines ${r.headSeq + 1}..${anchor.seq} were removed from the end`,
+    };
+  }
   r.outcomeUnknown = [...pending.values()];
   return r;
 }
@@ -135,12 +160,17 @@ async function hasLineAfter(f: ChainFile, line: number): Promise<boolean> {
   return false;
 }
 
-/** Verifies every chain in `dir`; `node` limits it to one. */
-export async function verifyAuditDir(dir: string, node?: string): Promise<ChainReport[]> {
+/** Verifies every chain in `dir`; `node` limits it to one. With `anchors`, each chain is compared with its node's anchor. */
+export async function verifyAuditDir(dir: string, node?: string, anchors?: AnchorLookup): Promise<ChainReport[]> {
   const out: ChainReport[] = [];
   for (const [n, files] of await listChains(dir)) {
     if (node !== undefined && n !== node) continue;
-    out.push(await verifyChain(n, files));
+    out.push(await verifyChain(n, files, await anchors?.(n)));
   }
   return out;
+}
+
+/** A node with an anchored head but no files at all: every line of its chain was removed. */
+export function verifyMissingChain(node: string, anchor: AnchorValue): Promise<ChainReport> {
+  return verifyChain(node, [], anchor);
 }

@@ -1,15 +1,19 @@
 /** `trent audit verify` and `trent audit query`. */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../config/config.ts';
 import { parseTimeArg, queryEvents, type QueryFilter } from '../audit/query.ts';
-import { verifyAuditDir } from '../audit/verify.ts';
+import { anchorKey, parseAnchor } from '../audit/anchor.ts';
+import { type AnchorLookup, verifyAuditDir, verifyMissingChain } from '../audit/verify.ts';
 
-export const AUDIT_USAGE = `Usage: trent audit verify [--data-dir D | --audit-dir A] [--node ID] [--json]
+export const AUDIT_USAGE = `Usage: trent audit verify [--data-dir D | --audit-dir A] [--store URL] [--node ID] [--json]
        trent audit query  [--data-dir D | --audit-dir A ...] [--key ID|ARN|ALIAS] [--principal ARN]
                           [--event NAME] [--since TIME] [--until TIME] [--errors] [--format json|table] [--limit N]
 
-verify  checks every node's hash chain and names the first broken record (exit 1 if any).
+verify  checks every node's hash chain and names the first broken record (exit 1 if any), and
+        compares each chain's end with the head its node anchored in the store (the data
+        directory's trent.db, or --store / TRENT_STORE_URL), so lines cut from the end show.
 query   prints matching records in time order, as JSON lines (default) or a table.
         TIME is ISO 8601 or a duration back from now: 30m, 12h, 7d.
 `;
@@ -29,22 +33,57 @@ export async function auditCommand(args: string[], out: Out, err: Out): Promise<
   return 2;
 }
 
+/** The store holding the nodes' anchors: --store / TRENT_STORE_URL, else the data directory's SQLite file if there is one. */
+async function anchorStore(values: { 'data-dir'?: string | undefined; 'audit-dir'?: string[] | undefined; store?: string | undefined }): Promise<{ lookup: AnchorLookup; close: () => Promise<void> } | undefined> {
+  const url = values.store ?? (process.env.TRENT_STORE_URL || undefined);
+  let store: { getMeta(name: string): Promise<string | undefined>; close(): Promise<void> };
+  if (url !== undefined) {
+    const { PostgresStore } = await import('../storage/postgres/postgres-store.ts');
+    store = await PostgresStore.open(url);
+  } else {
+    if (values['audit-dir']?.length && values['data-dir'] === undefined) return undefined;
+    const db = join(resolve(values['data-dir'] ?? DEFAULTS.dataDir), 'trent.db');
+    if (!existsSync(db)) return undefined;
+    const { SqliteStore } = await import('../storage/sqlite/sqlite-store.ts');
+    store = new SqliteStore(db);
+  }
+  return { lookup: async (node) => parseAnchor(await store.getMeta(anchorKey(node))), close: () => store.close() };
+}
+
 async function verify(args: string[], out: Out, err: Out): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { 'data-dir': { type: 'string' }, 'audit-dir': { type: 'string', multiple: true }, node: { type: 'string' }, json: { type: 'boolean' } },
+    options: { 'data-dir': { type: 'string' }, 'audit-dir': { type: 'string', multiple: true }, store: { type: 'string' }, node: { type: 'string' }, json: { type: 'boolean' } },
     strict: true,
   });
   const dirs = auditDirs(values);
   let bad = false;
   let chains = 0;
   const reports = [];
-  for (const dir of dirs) {
-    for (const r of await verifyAuditDir(dir, values.node)) {
-      chains++;
-      reports.push({ dir, ...r });
-      if (r.broken) bad = true;
+  let anchors: Awaited<ReturnType<typeof anchorStore>>;
+  try {
+    anchors = await anchorStore(values);
+  } catch (e) {
+    err(`trent: cannot read the audit anchors from the store: ${e instanceof Error ? e.message : String(e)}`);
+    return 2;
+  }
+  try {
+    for (const dir of dirs) {
+      for (const r of await verifyAuditDir(dir, values.node, anchors?.lookup)) {
+        chains++;
+        reports.push({ dir, ...r });
+        if (r.broken) bad = true;
+      }
     }
+    const anchor = values.node !== undefined && chains === 0 ? await anchors?.lookup(values.node) : undefined;
+    if (anchor) {
+      const r = await verifyMissingChain(values.node!, anchor);
+      chains++;
+      reports.push({ dir: dirs[0]!, ...r });
+      bad = true;
+    }
+  } finally {
+    await anchors?.close();
   }
   if (values.json) {
     out(JSON.stringify({ ok: !bad && chains > 0, chains: reports }, null, 2));
@@ -56,11 +95,14 @@ async function verify(args: string[], out: Out, err: Out): Promise<number> {
   }
   for (const r of reports) {
     if (r.broken) {
-      out(`node ${r.node}: BROKEN at ${r.broken.file} line ${r.broken.line} (record seq ${r.broken.seq}): ${r.broken.reason}`);
+      out(`node ${r.node}: BROKEN at ${r.broken.line === 0 ? `the end of ${r.broken.file}` : `${r.broken.file} line ${r.broken.line}`} (record seq ${r.broken.seq}): ${r.broken.reason}`);
       out(`  the ${r.entries} entries before it verify; head before the break: seq ${r.headSeq} sha256 ${r.head}`);
     } else {
       out(`node ${r.node}: OK, ${r.entries} entries (${r.events} records) in ${r.files} file${r.files === 1 ? '' : 's'}; head seq ${r.headSeq} sha256 ${r.head}`);
     }
+    if (!anchors) out(`  note: no store to compare the head with (pass --data-dir or --store): lines cut from the end would not show`);
+    else if (!r.anchor) out(`  note: the store holds no anchored head for node ${r.node}`);
+    else if (r.anchor.matched) out(`  anchored head in the store: seq ${r.anchor.seq} (written ${r.anchor.at}) is in the chain`);
     if (r.tornTail) out(`  note: ${r.tornTail} is an incomplete last line (a write in progress, or one never acknowledged)`);
     if (r.outcomeUnknown.length > 0) {
       out(`  warning: ${r.outcomeUnknown.length} change${r.outcomeUnknown.length === 1 ? '' : 's'} with a write-ahead entry but no record (the change may have committed; the caller was answered with an error):`);

@@ -1,12 +1,22 @@
 /**
  * `GET /metrics` (Prometheus text format, prom-client): requests by operation and error code,
  * request latency, audit flush latency and batch size, unwrapped-material cache hits, keys by
- * state, and the meter — billable requests per account, key and request class.
+ * state, and the meter — billable requests per account and request class.
+ *
+ * Every label has a bounded set of values, whatever the number of keys or what clients send:
+ * operations are the ones Trent serves (anything else is `Unknown`), codes are Trent's error
+ * codes, accounts are the configured ones. There is no per-key label (100,000 keys would be
+ * 100,000 series): per-key usage is in the audit trail, which `trent cost` reads.
  *
  * Each Trent owns its registry (several can run in one process, as the tests do).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Usage } from '../audit/auditor.ts';
+import { OPERATIONS } from '../operations/index.ts';
+
+/** The operation label's values: KMS operations, `sts:` actions Trent serves, and `Unknown`. */
+const KNOWN_OPERATIONS: ReadonlySet<string> = new Set([...Object.keys(OPERATIONS), 'sts:AssumeRole', 'sts:GetCallerIdentity']);
+const CODE = /^[A-Za-z]{1,64}$/;
 
 export interface MetricsSources {
   /** Lookups in the unwrapped-material cache so far. */
@@ -22,7 +32,7 @@ export class TrentMetrics {
   readonly #flush: Histogram;
   readonly #batch: Histogram;
   readonly #auditFailures: Counter;
-  readonly #billable: Counter<'account' | 'key' | 'class'>;
+  readonly #billable: Counter<'account' | 'class'>;
 
   constructor(sources: MetricsSources = {}) {
     const registers = [this.registry];
@@ -44,8 +54,8 @@ export class TrentMetrics {
     this.#auditFailures = new Counter({ name: 'trent_audit_flush_failures_total', help: 'Audit flushes that failed (their requests were refused).', registers });
     this.#billable = new Counter({
       name: 'trent_kms_billable_requests_total',
-      help: 'Successful KMS requests as AWS would bill them: per calling account, key (ARN, or "none") and request class.',
-      labelNames: ['account', 'key', 'class'],
+      help: 'Successful KMS requests as AWS would bill them: per calling account and request class (per key: trent cost, from the audit trail).',
+      labelNames: ['account', 'class'],
       registers,
     });
     if (sources.cacheStats) {
@@ -88,8 +98,10 @@ export class TrentMetrics {
   }
 
   observeRequest(operation: string, code: string, seconds: number): void {
-    this.#requests.inc({ operation, code });
-    this.#duration.observe({ operation }, seconds);
+    const op = KNOWN_OPERATIONS.has(operation) ? operation : operation.startsWith('sts:') ? 'sts:Unknown' : 'Unknown';
+    const c = CODE.test(code) ? code : 'Unknown';
+    this.#requests.inc({ operation: op, code: c });
+    this.#duration.observe({ operation: op }, seconds);
   }
 
   observeFlush(seconds: number, entries: number, ok: boolean): void {
@@ -100,7 +112,7 @@ export class TrentMetrics {
 
   observeUsage(u: Usage): void {
     if (u.class === 'none' || u.account === undefined) return;
-    this.#billable.inc({ account: u.account, key: u.key ?? 'none', class: u.class });
+    this.#billable.inc({ account: u.account, class: u.class });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -16,7 +16,8 @@ import { wrapForImport } from '../support/byok.ts';
 import type { AuditFileOps } from '../../src/audit/files.ts';
 import { run } from '../support/run.ts';
 import { rawRequest, signedKmsRequest, stsRequest, type RawResponse } from '../support/signed-request.ts';
-import { ROOT, startTrent, tempDir, TEST_ACCESS_KEY_ID, TEST_ACCOUNT, TEST_SECRET, type Harness } from '../support/trent.ts';
+import { ROOT, startTrent, tempDir, TEST_ACCESS_KEY_ID, TEST_ACCOUNT, TEST_SECRET, testStoreUrl, type Harness } from '../support/trent.ts';
+import { dropTestDatabase } from '../support/postgres.ts';
 
 const ROOT_ARN = `arn:aws:iam::${TEST_ACCOUNT}:root`;
 const NOBODY_ARN = `arn:aws:iam::${TEST_ACCOUNT}:user/nobody`;
@@ -128,6 +129,10 @@ describe('one record per request', () => {
     const importedMaterial = Buffer.from('IMPORTED-material-canary-32bytes');
     secrets.push(importedMaterial);
     const encryptedMaterial = wrapForImport(Buffer.from(importParams.PublicKey as string, 'base64'), 'RSAES_OAEP_SHA_256', importedMaterial);
+    // Multi-Region keys: one to replicate, one with a replica to make primary.
+    const M = await id({ MultiRegion: true });
+    const M2 = await id({ MultiRegion: true });
+    await ok(h, 'ReplicateKey', { KeyId: M2.KeyId, ReplicaRegion: 'eu-west-1' });
 
     // Each operation once, in an order that leaves the state the next one needs; [body, key it acts on].
     const script: [string, Record<string, unknown>, string | undefined][] = [
@@ -176,6 +181,8 @@ describe('one record per request', () => {
       ['GetParametersForImport', { KeyId: I.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }, I.Arn],
       ['ImportKeyMaterial', { KeyId: I.KeyId, ImportToken: importParams.ImportToken, EncryptedKeyMaterial: b64(Buffer.from(encryptedMaterial)), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }, I.Arn],
       ['DeleteImportedKeyMaterial', { KeyId: I.KeyId }, I.Arn],
+      ['ReplicateKey', { KeyId: M.KeyId, ReplicaRegion: 'eu-west-1' }, M.Arn],
+      ['UpdatePrimaryRegion', { KeyId: M2.KeyId, PrimaryRegion: 'eu-west-1' }, M2.Arn],
     ];
     const missing = Object.keys(OPERATIONS).filter((op) => !script.some(([name]) => name === op));
     assert.deepEqual(missing, [], `add these operations to the audit test's script: ${missing.join(', ')}`);
@@ -284,8 +291,65 @@ describe('one record per request', () => {
     assert.match(r.body, /trent_audit_flush_duration_seconds_count \d+/);
     assert.match(r.body, /trent_material_cache_hit_ratio /);
     assert.match(r.body, /trent_keys\{state="Enabled"\} \d+/);
-    assert.match(r.body, /trent_kms_billable_requests_total\{account="111122223333",key="arn:aws:kms:[^"]+",class="asymmetric"\} \d+/);
+    assert.match(r.body, /trent_kms_billable_requests_total\{account="111122223333",class="asymmetric"\} \d+/);
     assert.ok(!r.body.includes(PLAIN));
+  });
+
+  test('GET /metrics: label values stay bounded — no per-key series, no label from what a client sends', async () => {
+    for (let i = 0; i < 3; i++) {
+      const k = ((await ok(h, 'CreateKey', {})).KeyMetadata as { KeyId: string });
+      await ok(h, 'Encrypt', { KeyId: k.KeyId, Plaintext: b64(PLAIN) });
+    }
+    for (const action of ['NoSuchActionOne', 'NoSuchActionTwo']) {
+      await stsRequest(h.trent.url, h.trent.caPath, { Action: action }, { accessKeyId: ROOT_CREDS.accessKeyId, secretAccessKey: ROOT_CREDS.secret });
+    }
+    const r = await rawRequest(h.trent.url, h.trent.caPath, { method: 'GET', path: '/metrics', headers: {}, body: '' });
+    assert.equal(r.status, 200);
+    assert.ok(!/key="/.test(r.body), 'a series labelled by key');
+    assert.equal(r.body.split('\n').filter((l) => l.startsWith('trent_kms_billable_requests_total{account="111122223333",class="symmetric"}')).length, 1);
+    assert.ok(!r.body.includes('NoSuchAction'), 'an operation label taken from the request');
+    assert.match(r.body, /trent_requests_total\{operation="sts:Unknown",code="[A-Za-z]+"\} [2-9]/);
+  });
+});
+
+describe('where /metrics is served', () => {
+  test('--metrics-port: on its own loopback listener, and not on the API port', async () => {
+    const t = await startTrent({ config: { metricsPort: 0 } });
+    try {
+      assert.match(t.trent.metricsUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      await ok(t, 'CreateKey', {});
+      const m = await fetch(t.trent.metricsUrl!);
+      assert.equal(m.status, 200);
+      assert.match(await m.text(), /trent_requests_total\{operation="CreateKey",code="OK"\} 1/);
+      assert.equal((await fetch(t.trent.metricsUrl!.replace('/metrics', '/healthz'))).status, 404);
+      const api = await rawRequest(t.trent.url, t.trent.caPath, { method: 'GET', path: '/metrics', headers: {}, body: '' });
+      assert.notEqual(api.status, 200);
+      assert.ok(!api.body.includes('trent_requests_total'));
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('--no-metrics: not served at all; requests work', async () => {
+    const t = await startTrent({ config: { noMetrics: true } });
+    try {
+      assert.equal(t.trent.metricsUrl, undefined);
+      await ok(t, 'CreateKey', {});
+      const api = await rawRequest(t.trent.url, t.trent.caPath, { method: 'GET', path: '/metrics', headers: {}, body: '' });
+      assert.notEqual(api.status, 200);
+      assert.ok(!api.body.includes('trent_requests_total'));
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('trent serve refuses --metrics-host without --metrics-port, and --no-metrics with either', async () => {
+    const a = await trentCli(['serve', '--no-metrics', '--metrics-port', '9464', '--data-dir', tempDir('trent-metrics-cfg-')]);
+    assert.notEqual(a.code, 0);
+    assert.match(a.stderr, /--no-metrics cannot be combined with --metrics-port/);
+    const b = await trentCli(['serve', '--metrics-host', '0.0.0.0', '--data-dir', tempDir('trent-metrics-cfg-')]);
+    assert.notEqual(b.code, 0);
+    assert.match(b.stderr, /--metrics-host needs --metrics-port/);
   });
 });
 
@@ -368,6 +432,108 @@ describe('tamper evidence: trent audit verify', () => {
     const r = await verify(copy);
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /line 21 \(record seq 21\): it does not follow the line before it/);
+    rmSync(copy, { recursive: true, force: true });
+  });
+});
+
+describe('tamper evidence at the end of the chain: the head anchored in the store', () => {
+  // A stopped node: its final head is anchored on close. On PostgreSQL the anchor is in the database.
+  let data: string;
+  let storeUrl: string | undefined;
+  let fileNames: string[];
+  before(async () => {
+    data = tempDir('trent-audit-anchor-');
+    storeUrl = await testStoreUrl();
+    const t = await startTrent({ dataDir: data, config: { clockControl: true, ...(storeUrl !== undefined ? { storeUrl } : {}) } });
+    const key = ((await ok(t, 'CreateKey', {})).KeyMetadata as { KeyId: string });
+    for (let i = 0; i < 5; i++) await ok(t, 'Encrypt', { KeyId: key.KeyId, Plaintext: b64(PLAIN) });
+    // A day later: the chain goes on in a second file.
+    const moved = await rawRequest(t.trent.url, t.trent.caPath, { method: 'POST', path: '/_trent/clock', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 86400 }) });
+    assert.equal(moved.status, 200, moved.body);
+    for (let i = 0; i < 5; i++) await ok(t, 'Encrypt', { KeyId: key.KeyId, Plaintext: b64(PLAIN) });
+    await t.stop();
+    fileNames = readdirSync(join(data, 'audit')).filter((f) => f.endsWith('.jsonl')).sort();
+    assert.ok(fileNames.length >= 2, `expected two audit files, got ${fileNames.join(', ')}`);
+  });
+  after(async () => {
+    if (storeUrl !== undefined) await dropTestDatabase(storeUrl);
+    rmSync(data, { recursive: true, force: true });
+  });
+  /** A copy of the data directory (audit files and the SQLite store), edited. */
+  const copyData = (edit: (auditDir: string) => void) => {
+    const copy = tempDir('trent-audit-anchor-copy-');
+    cpSync(data, copy, { recursive: true });
+    edit(join(copy, 'audit'));
+    return copy;
+  };
+  const verify = (dataDir: string) => trentCli(['audit', 'verify', '--data-dir', dataDir, ...(storeUrl !== undefined ? ['--store', storeUrl] : [])]);
+  const cutLines = (file: string, n: number) => {
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    writeFileSync(file, lines.slice(0, -n).map((l) => `${l}\n`).join(''));
+  };
+
+  test('an untouched log verifies, its end matching the anchored head', async () => {
+    const r = await verify(data);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /: OK, \d+ entries/);
+    assert.match(r.stdout, /anchored head in the store: seq (\d+) \(written [^)]+\) is in the chain/);
+    const head = /head seq (\d+)/.exec(r.stdout)![1];
+    assert.equal(/anchored head in the store: seq (\d+)/.exec(r.stdout)![1], head, 'the final head is anchored on close');
+  });
+
+  test('lines cut from the end of the last file are found', async () => {
+    const copy = copyData((a) => cutLines(join(a, fileNames.at(-1)!), 3));
+    const r = await verify(copy);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /BROKEN at the end of .*: the chain ends at seq (\d+), but the store's anchor .* says seq \d+ in .* was written: lines \d+\.\.\d+ were removed from the end/);
+    // Without the store the cut cannot show, and verify says so.
+    const alone = await trentCli(['audit', 'verify', '--audit-dir', join(copy, 'audit')]);
+    assert.equal(alone.code, 0, alone.stdout);
+    assert.match(alone.stdout, /no store to compare the head with/);
+    rmSync(copy, { recursive: true, force: true });
+  });
+
+  test('a removed last file is found', async () => {
+    const copy = copyData((a) => rmSync(join(a, fileNames.at(-1)!)));
+    const r = await verify(copy);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, new RegExp(`the store's anchor .* says seq \\d+ in ${fileNames.at(-1)!.replace(/\./g, '\\.')} was written`));
+    rmSync(copy, { recursive: true, force: true });
+  });
+
+  test('a node whose files were all removed is found when named', async () => {
+    const node = fileNames[0]!.split('.')[0]!;
+    const copy = copyData((a) => {
+      for (const f of fileNames) rmSync(join(a, f));
+    });
+    const r = await trentCli(['audit', 'verify', '--data-dir', copy, '--node', node, ...(storeUrl !== undefined ? ['--store', storeUrl] : [])]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`node ${node}: BROKEN at the end of .*: the chain ends at seq 0, but the store's anchor`));
+    rmSync(copy, { recursive: true, force: true });
+  });
+
+  test('a chain re-hashed after an edit (every later line re-sealed) verifies on its own, but not against the anchor', async () => {
+    const { sealLine } = await import('../../src/audit/chain.ts');
+    const copy = copyData((a) => {
+      let prev: string | undefined;
+      for (const name of fileNames) {
+        const lines = readFileSync(join(a, name), 'utf8').split('\n').filter(Boolean);
+        const out = lines.map((l) => {
+          const e = JSON.parse(l) as { node: string; seq: number; prev: string; kind: 'event'; hash?: string; v?: number; [k: string]: unknown };
+          const { v: _v, node, seq, prev: p, kind, hash: _h, ...payload } = e;
+          if (seq < 3) return l;
+          const line = sealLine(node, seq, prev ?? p, kind, seq === 3 ? { ...payload, forged: true } : payload);
+          prev = line.hash;
+          return line.text;
+        });
+        writeFileSync(join(a, name), out.map((l) => `${l}\n`).join(''));
+      }
+    });
+    const alone = await trentCli(['audit', 'verify', '--audit-dir', join(copy, 'audit')]);
+    assert.equal(alone.code, 0, `a SHA-256 chain re-hashed in full verifies without the anchor: ${alone.stdout}`);
+    const r = await verify(copy);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /BROKEN at .* line \d+ \(record seq \d+\): the store's anchor .* holds another hash for this line/);
     rmSync(copy, { recursive: true, force: true });
   });
 });
