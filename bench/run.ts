@@ -5,6 +5,11 @@
  *   npm run bench                 # the full suite, a few minutes
  *   npm run bench -- --smoke      # a few seconds: same code paths, tiny runs (CI runs it)
  *   node --import tsx bench/run.ts [--seconds 3] [--connections 1,16,64] [--big-keys 100000]
+ *   npm run bench -- --costs      # what each feature costs: everything on, then each one off
+ *   npm run bench -- --no-audit | --no-sigv4 | --open-policy   # the whole suite with one off
+ *
+ * Trent runs from the compiled JavaScript (dist/): the full suite builds it first (`npm run
+ * build`) unless --no-build; --smoke uses whatever bin/trent.js picks (dist/ if fresh, else tsx).
  *
  * The generator: closed-loop keep-alive connections (bench/lib/load.ts) signing every request with
  * a light SigV4 signer (bench/lib/sign.ts, node:crypto HMACs, signing key derived once a day) — the
@@ -16,7 +21,7 @@
  *
  * Writes bench/results/latest.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism, cpus, totalmem } from 'node:os';
@@ -35,6 +40,12 @@ const { values } = parseArgs({
     connections: { type: 'string' },
     keys: { type: 'string' },
     'big-keys': { type: 'string' },
+    costs: { type: 'boolean' },
+    'no-audit': { type: 'boolean' },
+    'no-sigv4': { type: 'boolean' },
+    'open-policy': { type: 'boolean' },
+    'no-build': { type: 'boolean' },
+    workers: { type: 'string' },
   },
 });
 const SMOKE = values.smoke === true;
@@ -43,6 +54,10 @@ const CONNECTIONS = (values.connections ?? '1,16,64').split(',').map(Number);
 const KEYS = Number(values.keys ?? (SMOKE ? 20 : 1000));
 const BIG_KEYS = Number(values['big-keys'] ?? (SMOKE ? 2000 : 100_000));
 const MAX_REQUESTS = 10_000_000;
+
+/** A feature switched off: `--no-audit` / `--no-sigv4` are Trent's own flags; `open-policy` is the bench's. */
+type Off = 'audit' | 'sigv4' | 'policy';
+const OFF: Off[] = [...(values['no-audit'] ? (['audit'] as const) : []), ...(values['no-sigv4'] ? (['sigv4'] as const) : []), ...(values['open-policy'] ? (['policy'] as const) : [])];
 
 const account = TEST_ACCOUNT;
 const keyPolicy = {
@@ -141,12 +156,24 @@ function identitiesFile(dataDir: string): string {
   return path;
 }
 
-function startTrentNode(dataDir: string): Promise<Node & { readyMs: number }> {
+const WORKERS = Number(values.workers ?? 1);
+
+function startTrentNode(dataDir: string, off: Off[] = OFF, workers = WORKERS): Promise<Node & { readyMs: number }> {
   const ids = identitiesFile(dataDir);
-  return start([join(ROOT, 'bin/trent.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--no-tls', '--node-id', 'bench', '--identities', ids], {
+  const flags = [...(off.includes('audit') ? ['--no-audit'] : []), ...(off.includes('sigv4') ? ['--no-sigv4'] : []), ...(workers > 1 ? ['--workers', String(workers)] : [])];
+  return start([join(ROOT, 'bin/trent.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--no-tls', '--node-id', 'bench', '--identities', ids, ...flags], {
     TRENT_ROOT_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID,
     TRENT_ROOT_SECRET_ACCESS_KEY: TEST_SECRET,
+    ...(BUILT ? { TRENT_USE_DIST: '1' } : {}),
   });
+}
+
+/** The full suite measures the compiled JavaScript: build it once, then pin that build. */
+let BUILT = false;
+if (!SMOKE && !values['no-build']) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/build.js')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error('npm run build failed');
+  BUILT = true;
 }
 
 interface Row {
@@ -192,14 +219,16 @@ function makers(keyIds: string[], blobs: string[]): Record<string, Make> {
 }
 
 /** Creates `n` keys with the bench policy over the wire, and one ciphertext under each. */
-async function createKeys(url: string, n: number): Promise<{ keyIds: string[]; blobs: string[] }> {
+async function createKeys(url: string, n: number, off: Off[] = OFF): Promise<{ keyIds: string[]; blobs: string[] }> {
+  // --open-policy: no Policy, so the key gets the default key policy (one statement: the account).
+  const policy = off.includes('policy') ? {} : { Policy: JSON.stringify(keyPolicy) };
   const keyIds: string[] = [];
   const blobs: string[] = [];
   const batch = 16;
   for (let i = 0; i < n; i += batch) {
     await Promise.all(
       Array.from({ length: Math.min(batch, n - i) }, async () => {
-        const k = await kmsCall<{ KeyMetadata: { KeyId: string } }>(url, 'CreateKey', { Policy: JSON.stringify(keyPolicy), Description: 'bench' });
+        const k = await kmsCall<{ KeyMetadata: { KeyId: string } }>(url, 'CreateKey', { ...policy, Description: 'bench' });
         keyIds.push(k.KeyMetadata.KeyId);
         blobs.push((await kmsCall<{ CiphertextBlob: string }>(url, 'Encrypt', { KeyId: k.KeyMetadata.KeyId, Plaintext: plaintext })).CiphertextBlob);
       }),
@@ -220,6 +249,47 @@ async function loadWithRss(url: string, pid: number, conns: number, make: Make):
   }
 }
 
+const COSTS = values.costs === true;
+const COST_VARIANTS: { name: string; off: Off[]; workers?: number }[] = [
+  { name: 'everything on', off: [] },
+  { name: '--no-audit', off: ['audit'] },
+  { name: '--no-sigv4', off: ['sigv4'] },
+  { name: '--open-policy', off: ['policy'] },
+  { name: 'all three off', off: ['audit', 'sigv4', 'policy'] },
+  { name: '--workers 2', off: [], workers: 2 },
+  { name: 'everything on (again)', off: [] },
+];
+const COST_OPS = ['Encrypt', 'Decrypt', 'GenerateDataKey'];
+const costs: { variant: string; op: string; rps: number; p99ms: number; bareRps: number }[] = [];
+
+/** --costs: each variant on a fresh data directory, the same keys count and load, at the most connections. */
+let bareUrl = '';
+const bareMake: Make = (_i, u) => signedRequest(u, 'Encrypt', { KeyId: 'bench', Plaintext: plaintext });
+
+async function measureCosts(bareUrl: string): Promise<void> {
+  const c = CONNECTIONS[CONNECTIONS.length - 1]!;
+  for (const v of COST_VARIANTS) {
+    const dir = tempDir('trent-bench-cost-');
+    dirs.push(dir);
+    const node = await startTrentNode(dir, v.off, v.workers ?? WORKERS);
+    try {
+      const f = await createKeys(node.url, Math.min(KEYS, 100), v.off);
+      const m = makers(f.keyIds, f.blobs);
+      await runLoad({ url: node.url, connections: 16, requests: MAX_REQUESTS, seconds: SECONDS / 2, make: m.Encrypt! }); // warm-up
+      for (const op of COST_OPS) {
+        // The bare server again just before each cell: the machine's load drifts between variants,
+        // so each cell is compared with the bare figure measured next to it.
+        const b = await runLoad({ url: bareUrl, connections: c, requests: MAX_REQUESTS, seconds: SECONDS / 2, make: bareMake });
+        const r = await runLoad({ url: node.url, connections: c, requests: MAX_REQUESTS, seconds: SECONDS, make: m[op]! });
+        record(v.name, op, c, r);
+        costs.push({ variant: v.name, op, rps: r.rps, p99ms: r.p99ms, bareRps: b.rps });
+      }
+    } finally {
+      await node.stop();
+    }
+  }
+}
+
 const started = performance.now();
 const dirs: string[] = [];
 const extra: Record<string, number> = {};
@@ -228,18 +298,29 @@ try {
   const sample = tempDir('trent-bench-');
   dirs.push(sample);
   const bare = await start(['-e', BARE, '1472']);
+  bareUrl = bare.url;
   try {
-    const make: Make = (i, u) => signedRequest(u, 'Encrypt', { KeyId: 'bench', Plaintext: plaintext });
+    const make = bareMake;
     await runLoad({ url: bare.url, connections: 16, requests: MAX_REQUESTS, seconds: SECONDS / 2, make }); // warm-up
     for (const c of CONNECTIONS) {
       const r = await runLoad({ url: bare.url, connections: c, requests: MAX_REQUESTS, seconds: SECONDS, make });
       baseline.set(c, r);
       record('bare node:http', 'fixed 1.6 KB', c, r);
     }
-  } finally {
+  } catch (e) {
     await bare.stop();
+    throw e;
   }
+  if (!COSTS) await bare.stop();
 
+  if (COSTS) {
+    try {
+      await measureCosts(bareUrl);
+    } finally {
+      await bare.stop();
+    }
+  }
+  else {
   // 2. Trent with `KEYS` keys, everything on.
   let trent = await startTrentNode(sample);
   let fixtures: { keyIds: string[]; blobs: string[] };
@@ -289,6 +370,7 @@ try {
   } finally {
     await trent.stop();
   }
+  }
 } finally {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
@@ -299,14 +381,38 @@ const c = CONNECTIONS[CONNECTIONS.length - 1]!;
 const bigVsSmall = ['Encrypt', 'Decrypt'].map((op) => ({ op, ratio: (ratio(`${BIG_KEYS} keys`, op, c) ?? 0) / (ratio(`${KEYS} keys`, op, c) ?? 1) }));
 
 process.stdout.write(`Trent benchmark${SMOKE ? ' (smoke)' : ''}: ${SECONDS} s per cell; ${machine.cpus} cores (${machine.model}), node ${machine.node}\n`);
-process.stdout.write('Everything on: SigV4 verified (light signer in the generator), seed-like key policy, durable audit, SQLite WAL+FULL; plain HTTP on loopback.\n\n');
+process.stdout.write(
+  OFF.length === 0 || COSTS
+    ? 'Everything on: SigV4 verified (light signer in the generator), seed-like key policy, durable audit, SQLite WAL+FULL; plain HTTP on loopback.\n'
+    : `Switched off: ${OFF.map((o) => (o === 'policy' ? '--open-policy (default key policy)' : `--no-${o}`)).join(', ')}; SQLite WAL+FULL; plain HTTP on loopback.\n`,
+);
+if (WORKERS > 1) process.stdout.write(`trent serve --workers ${WORKERS}\n`);
+process.stdout.write(`Trent runs ${BUILT ? 'the compiled JavaScript (dist/)' : 'through bin/trent.js (dist/ if fresh, else tsx)'}.\n\n`);
 process.stdout.write(`${table(rows as unknown as Record<string, string | number>[])}\n\n`);
-process.stdout.write(`start to ready (existing data dir, median of 3): ${extra.startToReadyMs!.toFixed(0)} ms; RSS idle ${extra.idleRssMB} MB, under load ${extra.loadRssMB} MB\n`);
-process.stdout.write(`${BIG_KEYS} keys vs ${KEYS} keys at ${c} connections: ${bigVsSmall.map((b) => `${b.op} ${b.ratio.toFixed(2)}x`).join(', ')}\n`);
+const costTable = COSTS
+  ? COST_OPS.map((op) => {
+      // Each cell as a ratio to the bare server measured just before it, then to everything on.
+      const on = costs.filter((x) => x.op === op && x.variant.startsWith('everything on'));
+      const onRatio = on.reduce((a, x) => a + x.rps / x.bareRps, 0) / Math.max(on.length, 1);
+      const row: Record<string, string | number> = { op, 'on x bare': onRatio };
+      for (const v of COST_VARIANTS.filter((x) => !x.name.startsWith('everything on'))) {
+        const x = costs.find((y) => y.op === op && y.variant === v.name);
+        row[v.name] = x ? x.rps / x.bareRps / onRatio : 0;
+      }
+      return row;
+    })
+  : [];
+if (COSTS) {
+  process.stdout.write(`What each feature costs at ${c} connections: (req/s with it off, or with --workers 2) ÷ (req/s with everything on), each cell first divided by the bare server's req/s measured just before it; everything on = mean of its two runs\n`);
+  process.stdout.write(`${table(costTable)}\n`);
+} else {
+  process.stdout.write(`start to ready (existing data dir, median of 3): ${extra.startToReadyMs!.toFixed(0)} ms; RSS idle ${extra.idleRssMB} MB, under load ${extra.loadRssMB} MB\n`);
+  process.stdout.write(`${BIG_KEYS} keys vs ${KEYS} keys at ${c} connections: ${bigVsSmall.map((b) => `${b.op} ${b.ratio.toFixed(2)}x`).join(', ')}\n`);
+}
 process.stdout.write(`suite took ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 writeFileSync(
-  join(import.meta.dirname, 'results', SMOKE ? 'smoke.json' : 'latest.json'),
-  `${JSON.stringify({ bench: 'suite', date: new Date().toISOString(), smoke: SMOKE, seconds: SECONDS, machine, rows, ...extra, bigVsSmall }, null, 2)}\n`,
+  join(import.meta.dirname, 'results', `${SMOKE ? 'smoke' : COSTS ? 'costs' : OFF.length > 0 ? `off-${OFF.join('-')}` : 'latest'}.json`),
+  `${JSON.stringify({ bench: COSTS ? 'costs' : 'suite', date: new Date().toISOString(), smoke: SMOKE, seconds: SECONDS, built: BUILT, off: OFF, machine, rows, ...extra, ...(COSTS ? { costs: costTable } : { bigVsSmall }) }, null, 2)}\n`,
 );

@@ -7,13 +7,15 @@ import { CredentialStore } from '../auth/credential-store.ts';
 import { IdentityRegistry, IdentitySource } from '../auth/identities.ts';
 import { StsService } from '../auth/sts-service.ts';
 import { SigV4Authenticator } from '../auth/sigv4-authenticator.ts';
+import { UnverifiedAuthenticator } from './unverified-authenticator.ts';
 import type { TrentConfig } from '../config/config.ts';
 import { systemRng, type Rng } from '../crypto/rng.ts';
 import type { Authorizer } from '../domain/authorizer.ts';
 import { PolicyAuthorizer } from '../domain/policy-authorizer.ts';
 import { ControlledClock } from '../domain/controlled-clock.ts';
 import { Core } from '../domain/core.ts';
-import { systemClock, type Clock, type KeyStore } from '../domain/ports.ts';
+import { systemClock, type Clock, type KeyRef, type KeyStore } from '../domain/ports.ts';
+import { regionsAccepted } from '../shared/regions.ts';
 import { FileKeyring, loadOrCreateRootKey } from '../keyring/file-keyring.ts';
 import { createTrentServer, type TrentServer } from '../server/http-server.ts';
 import { ensureTlsFiles } from '../server/tls-files.ts';
@@ -21,6 +23,7 @@ import { Scheduler } from '../scheduler/scheduler.ts';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.ts';
 import { bootstrapRootCredentials, type BootstrapResult } from './bootstrap-credentials.ts';
 import { AuditLog } from '../audit/audit-log.ts';
+import { HeadAnchor } from '../audit/anchor.ts';
 import { Auditor } from '../audit/auditor.ts';
 import { auditedStore } from '../audit/audit-store.ts';
 import { type AuditFileOps, nodeFileOps } from '../audit/files.ts';
@@ -29,6 +32,7 @@ import { createLogger } from '../metrics/logger.ts';
 import { applySeed } from '../seed/apply-seed.ts';
 import { loadSeedFile, SeedFileError, type SeedPlan } from '../seed/seed-file.ts';
 import { TrentMetrics } from '../metrics/metrics.ts';
+import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.ts';
 
 export interface Trent {
   readonly url: string;
@@ -44,6 +48,8 @@ export interface Trent {
   /** The name of this node's audit chain. */
   readonly nodeId?: string;
   readonly metrics: TrentMetrics;
+  /** With `--metrics-port`: where `GET /metrics` is served (not on the API port then). */
+  readonly metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -58,6 +64,8 @@ export interface TrentOptions {
   audit?: false;
   /** Tests: wraps the audit files' operations (make the disk fail, then heal). */
   wrapAuditFiles?: (ops: AuditFileOps) => AuditFileOps;
+  /** `trent serve --workers`: false in all workers but one (the periodic scheduler runs once per host). */
+  scheduler?: false;
 }
 
 export class StartupError extends Error {}
@@ -123,23 +131,28 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       controlled = new ControlledClock(baseClock, Number((await store.getMeta('clock_offset_ms')) ?? 0));
       clock = controlled;
     }
-    if (opts.audit !== false) {
+    if (config.noAudit) log('WARNING: --no-audit: no audit trail is written (benchmarks only)');
+    if (opts.audit !== false && !config.noAudit) {
       // Before anything can change: every write from here on waits for its audit entry.
       const auditClock = clock;
       try {
         mkdirSync(config.auditDir, { recursive: true, mode: 0o700 });
         nodeLock = claimNode(config.auditDir, config.nodeId);
+        // The chain head, anchored in the store (not through the audited store: bookkeeping).
+        const anchor = new HeadAnchor((name, value) => baseStore.putMeta(name, value), nodeLock.nodeId);
         const auditLog = await AuditLog.open({
           dir: config.auditDir,
           nodeId: nodeLock.nodeId,
           now: () => auditClock.now(),
           fileOps: opts.wrapAuditFiles ? opts.wrapAuditFiles(nodeFileOps) : nodeFileOps,
           onFlush: (seconds, entries, ok) => metrics.observeFlush(seconds, entries, ok),
+          onDurable: anchor.note,
         });
         auditor = new Auditor({
           log: auditLog,
           clock: auditClock,
           region: config.region,
+          anchor,
           onEvent: (record, usage) => {
             if (usage.account !== undefined) accountsSeen.add(usage.account);
             if (record.errorCode === undefined) metrics.observeUsage(usage);
@@ -178,7 +191,7 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
     });
 
     const policyAuthorizer = new PolicyAuthorizer({ identities: () => identities.current, clock, partition: config.partition, onDeny: (why) => log(why) });
-    const core = new Core({ store, keyring, clock, rng, authorizer: opts.authorizer ?? policyAuthorizer, partition: config.partition });
+    const core = new Core({ store, keyring, clock, rng, authorizer: opts.authorizer ?? policyAuthorizer, partition: config.partition, acceptsRegion: regionsAccepted(config.region) });
     coreRef = core;
     policyAuthorizer.bind(core);
     if (seedPlan) {
@@ -205,17 +218,17 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       ...(audited
         ? {
             events: {
-              rotated: async (keyId: string, materialId: string) => {
-                const k = await baseStore.getKey(keyId);
+              rotated: async (ref: KeyRef, materialId: string) => {
+                const k = await baseStore.getKey(ref);
                 if (k) await audited.serviceEvent('RotateKey', k, { rotationType: 'AUTOMATIC', keyOrigin: k.origin, currentKeyMaterialId: materialId });
               },
-              deleted: async (keyId: string) => {
-                const gone = await baseStore.getDeletedKey(keyId);
-                if (gone) await audited.serviceEvent('DeleteKey', { keyId, arn: gone.arn, account: gone.arn.split(':')[4] ?? '' }, {});
+              deleted: async (ref: KeyRef) => {
+                const gone = await baseStore.getDeletedKey(ref);
+                if (gone) await audited.serviceEvent('DeleteKey', { keyId: ref.keyId, arn: gone.arn, account: gone.arn.split(':')[4] ?? '' }, {});
               },
               // Imported material deleted at its ValidTo (CloudTrail's DeleteExpiredKeyMaterial).
-              expired: async (keyId: string, materialIds: string[]) => {
-                const k = await baseStore.getKey(keyId);
+              expired: async (ref: KeyRef, materialIds: string[]) => {
+                const k = await baseStore.getKey(ref);
                 if (k) await audited.serviceEvent('DeleteExpiredKeyMaterial', k, { keyMaterialIds: materialIds });
               },
             },
@@ -240,22 +253,34 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
           },
         }
       : undefined;
+    if (config.noSigV4) log('WARNING: --no-sigv4: request signatures are NOT verified; anyone who knows an access key id is its principal (benchmarks only)');
     const server = createTrentServer({
       core,
       // Signatures are checked against real time: the test clock moves key lifecycles, not clients' clocks.
-      authenticator: new SigV4Authenticator(creds, baseClock),
+      authenticator: config.noSigV4 ? new UnverifiedAuthenticator(creds) : new SigV4Authenticator(creds, baseClock),
       region: config.region,
+      acceptsRegion: regionsAccepted(config.region),
       log,
       ...(tls ? { tls } : {}),
       ...(clockControl ? { clockControl } : {}),
       sts: new StsService(creds, identities, baseClock, config.partition),
       ...(auditor ? { audit: auditor } : {}),
       metrics,
+      ...(config.metrics !== undefined ? { metricsRoute: false } : {}),
       ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),
       ...(logger.isLevelEnabled('debug') ? { requestLog: (fields: Record<string, unknown>) => logger.debug(fields, 'request') } : {}),
     });
     const { port } = await server.listen(config.port, config.host);
-    scheduler.start();
+    let metricsServer: MetricsServer | undefined;
+    if (config.metrics !== undefined && config.metrics !== false) {
+      try {
+        metricsServer = await startMetricsServer(metrics, config.metrics.host, config.metrics.port);
+      } catch (e) {
+        await server.close();
+        throw new StartupError(`cannot serve /metrics on ${config.metrics.host}:${config.metrics.port}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+    }
+    if (opts.scheduler !== false) scheduler.start();
     const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `${config.tls ? 'https' : 'http'}://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
     return {
@@ -270,8 +295,10 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       ...(auditor ? { auditor } : {}),
       ...(nodeLock ? { nodeId: nodeLock.nodeId } : {}),
       metrics,
+      ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
       async close() {
         await server.close();
+        await metricsServer?.close();
         await scheduler.stop();
         await auditor?.close();
         nodeLock?.release();

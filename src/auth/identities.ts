@@ -10,7 +10,9 @@
  *           policies: [ { Version: "2012-10-17", Statement: [ … ] } ]
  */
 import { readFileSync } from 'node:fs';
-import { parseDocument, LineCounter } from 'yaml';
+import { createRequire } from 'node:module';
+// yaml takes ~100 ms to load: loaded on the first file read, not on every start (issue 8).
+const yaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml') as typeof import('yaml');
 import { parseIdentityPolicy } from '../policy/parse.ts';
 import type { Policy } from '../policy/types.ts';
 import { KmsError } from '../shared/errors.ts';
@@ -53,6 +55,7 @@ export class IdentityRegistry {
   }
 
   static parse(text: string, path = '<identities>'): IdentityRegistry {
+    const { LineCounter, parseDocument } = yaml();
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
     if (doc.errors.length > 0) {

@@ -27,6 +27,19 @@ export interface TrentConfig {
   readonly nodeId?: string;
   /** Open connections served at once; past it a request gets ThrottlingException (default 1024). */
   readonly maxConnections?: number;
+  /**
+   * Where `GET /metrics` is served: absent, on the API port (default); a host and port, on a
+   * listener of its own (`--metrics-port`, loopback unless `--metrics-host`); false, nowhere
+   * (`--no-metrics`).
+   */
+  readonly metrics?: { host: string; port: number } | false;
+  /** Benchmarks only (`--no-audit`): no audit trail; logged as a warning on start. */
+  readonly noAudit?: true;
+  /**
+   * Benchmarks only (`--no-sigv4`): signatures are not verified, the access key id alone names the
+   * caller. Refused unless loopback, plain HTTP and SQLite; logged as a warning on start.
+   */
+  readonly noSigV4?: true;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -56,6 +69,11 @@ export interface ConfigInput {
   auditDir?: string | undefined;
   nodeId?: string | undefined;
   maxConnections?: string | number | undefined;
+  metricsPort?: string | number | undefined;
+  metricsHost?: string | undefined;
+  noMetrics?: boolean | undefined;
+  noAudit?: boolean | undefined;
+  noSigV4?: boolean | undefined;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -85,8 +103,19 @@ export function buildConfig(input: ConfigInput, env: Record<string, string | und
   if (nodeId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(nodeId)) throw new ConfigError(`--node-id must be 1-64 characters A-Z a-z 0-9 _ -, got ${nodeId}`);
   const maxConnections = input.maxConnections === undefined ? undefined : Number(input.maxConnections);
   if (maxConnections !== undefined && (!Number.isInteger(maxConnections) || maxConnections < 1)) throw new ConfigError(`--max-connections must be a positive integer, got ${input.maxConnections}`);
+  const metricsPort = input.metricsPort === undefined ? undefined : Number(input.metricsPort);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) throw new ConfigError(`--metrics-port must be an integer 0..65535, got ${input.metricsPort}`);
+  if (input.noMetrics && (metricsPort !== undefined || input.metricsHost !== undefined)) throw new ConfigError('--no-metrics cannot be combined with --metrics-port or --metrics-host');
+  if (input.metricsHost !== undefined && metricsPort === undefined) throw new ConfigError('--metrics-host needs --metrics-port');
+  const metrics = input.noMetrics ? false : metricsPort !== undefined ? { host: input.metricsHost ?? '127.0.0.1', port: metricsPort } : undefined;
+  if (input.noSigV4 && (!LOOPBACK.test(host) || (input.tls ?? DEFAULTS.tls) || storeUrl !== undefined)) {
+    throw new ConfigError('--no-sigv4 turns signature verification off (benchmarks only): it needs a loopback --host and --no-tls, and is refused with --store');
+  }
   const dataDir = resolve(input.dataDir ?? DEFAULTS.dataDir);
   return Object.freeze({
+    ...(input.noAudit ? { noAudit: true as const } : {}),
+    ...(input.noSigV4 ? { noSigV4: true as const } : {}),
+    ...(metrics !== undefined ? { metrics } : {}),
     ...(maxConnections !== undefined ? { maxConnections } : {}),
     auditDir: input.auditDir !== undefined ? resolve(input.auditDir) : resolve(dataDir, 'audit'),
     ...(nodeId !== undefined ? { nodeId } : {}),

@@ -42,7 +42,9 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+// yaml takes ~100 ms to load: loaded on the first file read, not on every start (issue 8).
+const yaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml') as typeof import('yaml');
 import { checkImportedMaterial } from '../crypto/imported-material.ts';
 import { KEY_SPECS, KEY_USAGES, keySpecInfo, type KeySpec, type KeyUsage } from '../crypto/key-specs.ts';
 import { GRANT_OPERATIONS, type GrantOperation } from '../domain/grants.ts';
@@ -104,6 +106,7 @@ const ALIAS_NAME = /^alias\/[a-zA-Z0-9:/_-]+$/;
 const PRINCIPAL = /^(arn:aws[a-z-]*:(iam::\d{12}:(root|user\/.+|role\/.+)|sts::\d{12}:assumed-role\/.+\/.+)|[a-z0-9.-]+\.amazonaws\.com)$/;
 
 export function parseSeedFile(text: string, path: string): SeedPlan {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {

@@ -29,15 +29,26 @@ export interface RawRequest {
   sourceIp: string;
 }
 
+/** Who signed the request, and the Region of its credential scope (the Region the request is for). */
+export interface Authenticated {
+  principal: Principal;
+  region: string;
+}
+
 export interface Authenticator {
-  /** Throws a KmsError (UnrecognizedClientException, InvalidSignatureException, …) when the caller cannot be identified. */
-  authenticate(req: RawRequest, region: string, service?: string): Promise<Principal>;
+  /**
+   * Throws a KmsError (UnrecognizedClientException, InvalidSignatureException, …) when the caller
+   * cannot be identified or signed for a Region not accepted (`region`: one, or a predicate).
+   */
+  authenticate(req: RawRequest, region: string | ((region: string) => boolean), service?: string): Promise<Authenticated>;
 }
 
 export interface ServerDeps {
   core: Core;
   authenticator: Authenticator;
   region: string;
+  /** The Regions requests may be signed for (default: only `region`); each request runs in its own. */
+  acceptsRegion?: (region: string) => boolean;
   tls?: { cert: Buffer; key: Buffer };
   log: (line: string) => void;
   clockControl?: ClockControl;
@@ -46,6 +57,8 @@ export interface ServerDeps {
   audit?: Auditor;
   /** `GET /metrics` and per-request counters. */
   metrics?: ServerMetrics;
+  /** false: count requests but do not answer `GET /metrics` here (served elsewhere, or not at all). */
+  metricsRoute?: boolean;
   /** One structured line per request (operation, outcome, latency, principal, keys; never a body). */
   requestLog?: (fields: Record<string, unknown>) => void;
   /** Open connections allowed at once (default DEFAULT_MAX_CONNECTIONS); past it, ThrottlingException. */
@@ -141,7 +154,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
         audit.input = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
       }
       const raw: RawRequest = { method: 'POST', rawPath: req.url ?? '/', headers: req.headersDistinct, body, sourceIp: req.socket.remoteAddress ?? '' };
-      const principal = await deps.authenticator.authenticate(raw, deps.region, 'sts');
+      const { principal } = await deps.authenticator.authenticate(raw, deps.acceptsRegion ?? deps.region, 'sts');
       if (audit) audit.principal = principal;
       const r = audit ? await audit.run(() => handleSts(sts, principal, body, requestId)) : await handleSts(sts, principal, body, requestId);
       if (audit) {
@@ -180,7 +193,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       send(res, closing ? 503 : 200, requestId, Buffer.from(JSON.stringify({ status: closing ? 'closing' : 'ok' })));
       return;
     }
-    if (req.method === 'GET' && url === '/metrics' && deps.metrics) {
+    if (req.method === 'GET' && url === '/metrics' && deps.metrics && deps.metricsRoute !== false) {
       try {
         const m = await deps.metrics.render();
         send(res, 200, requestId, Buffer.from(m.body), { 'Content-Type': m.contentType });
@@ -231,7 +244,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
         audit.spec = operation.input;
       }
       const raw: RawRequest = { method: req.method, rawPath: url, headers: req.headersDistinct, body, sourceIp: req.socket.remoteAddress ?? '' };
-      const principal = await deps.authenticator.authenticate(raw, deps.region);
+      const { principal, region } = await deps.authenticator.authenticate(raw, deps.acceptsRegion ?? deps.region);
       if (audit) audit.principal = principal;
       let input: unknown;
       try {
@@ -242,7 +255,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       if (audit) audit.input = input;
       // Tests only: adopt a clock move made on another node sharing the store.
       if (deps.clockControl) await deps.clockControl.sync();
-      const ctx = { core: deps.core, call: { principal, region: deps.region, requestId, sourceIp: raw.sourceIp, secureTransport: deps.tls !== undefined } };
+      const ctx = { core: deps.core, call: { principal, region, requestId, sourceIp: raw.sourceIp, secureTransport: deps.tls !== undefined } };
       const out = audit ? await audit.run(() => operation.run(ctx, input)) : await operation.run(ctx, input);
       // The record is built before the output's blobs are zeroed, and is durable before a byte of
       // the answer leaves: if it cannot be written, the caller gets KMSInternalException instead.

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// `npm run build` (and `prepare`, so `npm ci` runs it, with --if-possible): compiles src/ to dist/ with tsc, copies
+// the non-TypeScript modules, and stamps dist/ so bin/trent.js can tell whether it is still fresh.
+// The stamp is taken before compiling: a source edited during the build leaves dist/ stale.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const src = join(root, 'src');
+const dist = join(root, 'dist');
+// Compiled next to dist/ and swapped in at the end: a `trent` starting meanwhile sees the old build.
+const next = join(root, 'dist.next');
+const startedAt = Date.now();
+rmSync(next, { recursive: true, force: true });
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', next], { stdio: 'inherit' });
+if (r.status !== 0) {
+  // tsc still emitted what it could, but a build with type errors is not used: remove it.
+  rmSync(next, { recursive: true, force: true });
+  rmSync(dist, { recursive: true, force: true });
+  process.stderr.write('build: tsc failed; dist/ removed (bin/trent.js runs the sources through tsx)\n');
+  // `prepare` (run by npm ci) passes --if-possible: Trent still runs, through tsx, only slower to start.
+  process.exit(process.argv.includes('--if-possible') ? 0 : (r.status ?? 1));
+}
+for (const f of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
+  if (/\.(mjs|cjs|js|json)$/.test(f)) {
+    mkdirSync(dirname(join(next, f)), { recursive: true });
+    copyFileSync(join(src, f), join(next, f));
+  }
+}
+writeFileSync(join(next, '.built'), `${JSON.stringify({ startedAt })}\n`);
+rmSync(dist, { recursive: true, force: true });
+renameSync(next, dist);
+process.stdout.write(`build: dist/ compiled from src/ in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);

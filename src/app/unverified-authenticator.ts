@@ -1,0 +1,34 @@
+/**
+ * `trent serve --no-sigv4` (benchmarks only, issue 8): takes the caller's access key id and Region
+ * from the SigV4 Authorization header and does NOT check the signature, so the benchmark can show
+ * what verification costs. Anyone who knows an access key id is that principal: config.ts refuses
+ * it with anything that looks like production (a non-loopback host, TLS, PostgreSQL) and
+ * create-trent.ts logs a warning on start.
+ */
+import { IncompleteSignatureException, InvalidSignatureException, UnrecognizedClientException } from '../shared/errors.ts';
+import type { CredentialStore } from '../auth/credential-store.ts';
+import type { Authenticated, Authenticator, RawRequest } from '../server/http-server.ts';
+
+const CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/[^/,\s]+\/aws4_request/;
+
+export class UnverifiedAuthenticator implements Authenticator {
+  readonly #creds: CredentialStore;
+
+  constructor(creds: CredentialStore) {
+    this.#creds = creds;
+  }
+
+  async authenticate(req: RawRequest, region: string | ((region: string) => boolean)): Promise<Authenticated> {
+    const h = req.headers.authorization;
+    const header = Array.isArray(h) ? h[0] : h;
+    const m = header === undefined ? null : CREDENTIAL.exec(header);
+    if (!m) throw new IncompleteSignatureException('Authorization header requires a Credential parameter (trent serve --no-sigv4 reads only the Authorization header).');
+    const [, accessKeyId, scopeRegion] = m as unknown as [string, string, string];
+    if (typeof region === 'string' ? scopeRegion !== region : !region(scopeRegion)) {
+      throw new InvalidSignatureException('Credential should be scoped to a valid region.');
+    }
+    const c = await this.#creds.lookup(accessKeyId);
+    if (!c) throw new UnrecognizedClientException('The security token included in the request is invalid.');
+    return { principal: c.principal, region: scopeRegion };
+  }
+}
