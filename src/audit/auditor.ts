@@ -65,6 +65,8 @@ export class RequestAudit implements AuditScope {
   spec: Readonly<Record<string, Spec>> | undefined;
   input: unknown;
   principal: Principal | undefined;
+  /** The Region of the request's SigV4 scope, once authenticated (else the server's --region). */
+  region: string | undefined;
   /** Extra response elements a non-JSON protocol reports (STS). */
   stsResponse: Record<string, unknown> | undefined;
   #intent: Promise<void> | undefined;
@@ -139,7 +141,7 @@ export class RequestAudit implements AuditScope {
       eventTime: eventTime(this.#time),
       eventSource: this.start.eventSource,
       eventName: this.eventName,
-      awsRegion: this.#a.region,
+      awsRegion: this.region ?? this.#a.region,
       sourceIPAddress: this.start.sourceIp.replace(/^::ffff:/, ''),
       userAgent: (this.start.userAgent ?? '').slice(0, MAX_AGENT),
       ...(error ? { errorCode: error.code, errorMessage: error.message.slice(0, MAX_MESSAGE) } : {}),

@@ -154,8 +154,11 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
         audit.input = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
       }
       const raw: RawRequest = { method: 'POST', rawPath: req.url ?? '/', headers: req.headersDistinct, body, sourceIp: req.socket.remoteAddress ?? '' };
-      const { principal } = await deps.authenticator.authenticate(raw, deps.acceptsRegion ?? deps.region, 'sts');
-      if (audit) audit.principal = principal;
+      const { principal, region } = await deps.authenticator.authenticate(raw, deps.acceptsRegion ?? deps.region, 'sts');
+      if (audit) {
+        audit.principal = principal;
+        audit.region = region;
+      }
       const r = audit ? await audit.run(() => handleSts(sts, principal, body, requestId)) : await handleSts(sts, principal, body, requestId);
       if (audit) {
         audit.stsResponse = r.responseElements;
@@ -245,7 +248,10 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       }
       const raw: RawRequest = { method: req.method, rawPath: url, headers: req.headersDistinct, body, sourceIp: req.socket.remoteAddress ?? '' };
       const { principal, region } = await deps.authenticator.authenticate(raw, deps.acceptsRegion ?? deps.region);
-      if (audit) audit.principal = principal;
+      if (audit) {
+        audit.principal = principal;
+        audit.region = region;
+      }
       let input: unknown;
       try {
         input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));

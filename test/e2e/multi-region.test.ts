@@ -3,6 +3,8 @@
  * us-east-1 and eu-west-1 (the Region of a request is its SigV4 credential scope).
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   CancelKeyDeletionCommand,
@@ -27,7 +29,7 @@ import {
   UpdatePrimaryRegionCommand,
 } from '@aws-sdk/client-kms';
 import { rejectsWith } from '../support/assert-aws.ts';
-import { rawRequest, stsRequest } from '../support/signed-request.ts';
+import { rawRequest, signedKmsRequest, stsRequest } from '../support/signed-request.ts';
 import { startTrent, TEST_ACCESS_KEY_ID, TEST_ACCOUNT, TEST_SECRET, type Harness } from '../support/trent.ts';
 
 const EAST = 'us-east-1';
@@ -108,6 +110,24 @@ describe('Regions', () => {
     } finally {
       nowhere.destroy();
     }
+  });
+
+  test('the audit record names the Region the request was signed for, and the key ARN there', async () => {
+    const r = await signedKmsRequest(h.trent.url, h.trent.caPath, 'CreateKey', JSON.stringify({ Description: 'audited in the west' }), { region: WEST });
+    assert.equal(r.status, 200, r.body);
+    const keyId = (JSON.parse(r.body) as { KeyMetadata: { KeyId: string } }).KeyMetadata.KeyId;
+    const requestId = String(r.headers['x-amzn-requestid']);
+    // The record is durable before the answer leaves, so it is on disk now.
+    const dir = join(h.dataDir, 'audit');
+    const records = readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean))
+      .map((l) => JSON.parse(l) as { kind: string; record?: { requestID: string; awsRegion: string; resources?: { ARN: string }[] } })
+      .filter((e) => e.kind === 'event' && e.record?.requestID === requestId)
+      .map((e) => e.record!);
+    assert.equal(records.length, 1);
+    assert.equal(records[0]!.awsRegion, WEST);
+    assert.deepEqual(records[0]!.resources?.map((x) => x.ARN), [arnIn(WEST, keyId)]);
   });
 
   test('STS answers for any served Region', async () => {
