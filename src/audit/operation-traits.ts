@@ -71,6 +71,11 @@ const TRAITS: Readonly<Record<string, OperationTraits>> = Object.freeze({
   TagResource: write,
   UntagResource: write,
   UpdateKeyDescription: write,
+  ReplicateKey: write,
+  UpdatePrimaryRegion: write,
+  GetParametersForImport: read,
+  ImportKeyMaterial: write,
+  DeleteImportedKeyMaterial: write,
   // STS on Trent's endpoint.
   AssumeRole: { ...write, resources: false, billing: 'general' },
   GetCallerIdentity: list,
