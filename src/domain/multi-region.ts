@@ -85,6 +85,25 @@ export async function replicateKey(core: Core, ctx: CallContext, p: ReplicateKey
   // that primary key": a Region that already holds the key id has the key already.
   const exists = () => new AlreadyExistsException(`${arn} already exists`);
   if (p.replicaRegion === key.region) throw exists();
+  // ReplicateKey's required permissions (API reference): kms:ReplicateKey on the primary (above),
+  // kms:CreateKey in an IAM policy in the replica Region, and kms:TagResource there for Tags.
+  const inReplica: CallContext = { ...ctx, region: p.replicaRegion };
+  const tagConditions = {
+    ...(p.tags ? { 'aws:TagKeys': p.tags.map((t) => t.TagKey) } : {}),
+    ...Object.fromEntries((p.tags ?? []).map((t) => [`aws:RequestTag/${t.TagKey}`, t.TagValue])),
+  };
+  await core.authorize(inReplica, 'kms:CreateKey', undefined, {
+    conditions: {
+      'kms:KeySpec': key.keySpec,
+      'kms:KeyUsage': key.keyUsage,
+      'kms:KeyOrigin': key.origin,
+      'kms:MultiRegion': 'true',
+      'kms:MultiRegionKeyType': 'REPLICA',
+      'kms:BypassPolicyLockoutSafetyCheck': String(p.bypassPolicyLockoutSafetyCheck ?? false),
+      ...tagConditions,
+    },
+  });
+  if (p.tags && p.tags.length > 0) await core.authorize(inReplica, 'kms:TagResource', undefined, { conditions: tagConditions });
   const policy = p.policy ?? defaultKeyPolicy(core.partition, key.account);
   if (p.policy !== undefined) {
     core.authorizer.checkKeyPolicy(p.policy, { principal: ctx.principal, keyAccount: key.account, bypassLockoutCheck: p.bypassPolicyLockoutSafetyCheck ?? false });

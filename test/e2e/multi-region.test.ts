@@ -3,7 +3,7 @@
  * us-east-1 and eu-west-1 (the Region of a request is its SigV4 credential scope).
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -30,7 +30,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { rejectsWith } from '../support/assert-aws.ts';
 import { rawRequest, signedKmsRequest, stsRequest } from '../support/signed-request.ts';
-import { startTrent, TEST_ACCESS_KEY_ID, TEST_ACCOUNT, TEST_SECRET, type Harness } from '../support/trent.ts';
+import { startTrent, tempDir, TEST_ACCESS_KEY_ID, TEST_ACCOUNT, TEST_SECRET, type Harness } from '../support/trent.ts';
 
 const EAST = 'us-east-1';
 const WEST = 'eu-west-1';
@@ -293,5 +293,52 @@ describe('multi-Region keys', () => {
     assert.ok(second.deleted.includes(p.KeyId!));
     await rejectsWith(east.send(new DescribeKeyCommand({ KeyId: p.KeyId })), 'NotFoundException');
     await rejectsWith(east.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob })), 'NotFoundException', `Key '${p.Arn}' does not exist`);
+  });
+});
+
+describe('ReplicateKey permissions: kms:ReplicateKey on the primary, kms:CreateKey (and kms:TagResource for Tags) in the replica Region', () => {
+  const REPLICATOR = { accessKeyId: 'AKIAREPLICATOR000001', secretAccessKey: 'replicator-secret-0000000000000000000000' };
+  const NO_CREATE = { accessKeyId: 'AKIANOCREATE00000001', secretAccessKey: 'no-create-secret-00000000000000000000000' };
+  const allow = (actions: string[]) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] });
+  let g: Harness;
+  let dir: string;
+  before(async () => {
+    dir = tempDir();
+    const identities = join(dir, 'identities.json');
+    writeFileSync(
+      identities,
+      JSON.stringify({
+        accounts: {
+          [TEST_ACCOUNT]: {
+            principals: [
+              { arn: `arn:aws:iam::${TEST_ACCOUNT}:user/replicator`, accessKeys: [{ id: REPLICATOR.accessKeyId, secret: REPLICATOR.secretAccessKey }], policies: [allow(['kms:ReplicateKey', 'kms:CreateKey', 'kms:DescribeKey'])] },
+              { arn: `arn:aws:iam::${TEST_ACCOUNT}:user/no-create`, accessKeys: [{ id: NO_CREATE.accessKeyId, secret: NO_CREATE.secretAccessKey }], policies: [allow(['kms:ReplicateKey', 'kms:DescribeKey'])] },
+            ],
+          },
+        },
+      }),
+    );
+    g = await startTrent({ config: { identitiesFile: identities } });
+  });
+  after(async () => {
+    await g.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a caller without kms:CreateKey, or without kms:TagResource when tagging, is denied and no replica appears', async () => {
+    const rootEast = g.client(undefined, EAST);
+    const rootWest = g.client(undefined, WEST);
+    const primary = (await rootEast.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!;
+    const noCreate = g.client(NO_CREATE, EAST);
+    const replicator = g.client(REPLICATOR, EAST);
+    try {
+      await rejectsWith(noCreate.send(new ReplicateKeyCommand({ KeyId: primary.KeyId, ReplicaRegion: WEST })), 'AccessDeniedException', `User: arn:aws:iam::${TEST_ACCOUNT}:user/no-create is not authorized to perform: kms:CreateKey on resource: * because no identity-based policy allows the kms:CreateKey action`);
+      await rejectsWith(replicator.send(new ReplicateKeyCommand({ KeyId: primary.KeyId, ReplicaRegion: WEST, Tags: [{ TagKey: 'team', TagValue: 'pets' }] })), 'AccessDeniedException', `User: arn:aws:iam::${TEST_ACCOUNT}:user/replicator is not authorized to perform: kms:TagResource on resource: * because no identity-based policy allows the kms:TagResource action`);
+      await rejectsWith(rootWest.send(new DescribeKeyCommand({ KeyId: primary.KeyId })), 'NotFoundException');
+      const r = await replicator.send(new ReplicateKeyCommand({ KeyId: primary.KeyId, ReplicaRegion: WEST }));
+      assert.equal(r.ReplicaKeyMetadata!.Arn, arnIn(WEST, primary.KeyId!));
+    } finally {
+      for (const c of [rootEast, rootWest, noCreate, replicator]) c.destroy();
+    }
   });
 });
