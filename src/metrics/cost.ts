@@ -165,6 +165,16 @@ export class CostModel {
         if (typeof md?.keyManager === 'string') k.keyManager = md.keyManager;
         return;
       }
+      case 'ReplicateKey': {
+        // A replica is a customer managed key of its own Region, billed as one from its creation.
+        const md = (response as { replicaKeyMetadata?: { arn?: unknown; keySpec?: unknown; keyManager?: unknown } } | null)?.replicaKeyMetadata;
+        if (typeof md?.arn !== 'string') return;
+        const k = this.#key(md.arn, account);
+        k.createdAt = t;
+        if (typeof md.keySpec === 'string') k.keySpec = md.keySpec;
+        if (typeof md.keyManager === 'string') k.keyManager = md.keyManager;
+        return;
+      }
       case 'ScheduleKeyDeletion':
         this.#key(arn, account).pendingSince = t;
         return;

@@ -113,3 +113,16 @@ test('a scripted month gives the bill computed by hand', async () => {
   assert.match(text, /AWS KMS estimate for 2030-01 \(744 hours; with the free tier\)/);
   assert.match(text, /caching: 8 call\(s\) repeated a caller, key and encryption context within 300 s/);
 });
+
+test('a multi-Region replica is a key of its own Region, billed from its ReplicateKey', async () => {
+  await clock({ setTime: '2031-03-01T00:00:00Z' });
+  const primary = await newKey({ MultiRegion: true });
+  const replica = (await ok('ReplicateKey', { KeyId: primary.KeyId, ReplicaRegion: 'eu-west-1' })).ReplicaKeyMetadata as { Arn: string };
+  assert.equal(replica.Arn, primary.Arn.replace(':us-east-1:', ':eu-west-1:'));
+  const r = await run(process.execPath, [join(ROOT, 'bin/trent.js'), 'cost', '--data-dir', h.dataDir, '--month', '2031-03', '--json', '--no-free-tier']);
+  assert.equal(r.code, 0, r.stderr);
+  const bill = JSON.parse(r.stdout) as Bill;
+  const byKey = new Map(bill.keys.map((k) => [k.key, k]));
+  assert.equal(byKey.get(primary.Arn)?.billedHours, 744);
+  assert.equal(byKey.get(replica.Arn)?.billedHours, 744);
+});
