@@ -119,11 +119,12 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
   let controlled: ControlledClock | undefined;
   let auditor: Auditor | undefined;
   let nodeLock: NodeLock | undefined;
-  const accountsSeen = new Set<string>([config.accountId]);
+  // (account, Region) pairs this node has served, as "account/region": what trent_keys counts.
+  const accountsSeen = new Set<string>([`${config.accountId}/${config.region}`]);
   let coreRef: Core | undefined;
   const metrics = new TrentMetrics({
     cacheStats: () => coreRef?.cacheStats ?? { hits: 0, misses: 0 },
-    keysByState: () => countKeysByState(baseStore, [...accountsSeen], config.region),
+    keysByState: () => countKeysByState(baseStore, [...accountsSeen]),
   });
   try {
     if (config.clockControl) {
@@ -154,7 +155,7 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
           region: config.region,
           anchor,
           onEvent: (record, usage) => {
-            if (usage.account !== undefined) accountsSeen.add(usage.account);
+            if (usage.account !== undefined && accountsSeen.size < 10_000) accountsSeen.add(`${usage.account}/${record.awsRegion}`);
             if (record.errorCode === undefined) metrics.observeUsage(usage);
           },
         });
@@ -313,11 +314,12 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
   }
 }
 
-/** Keys per state for `trent_keys`: the accounts this node has seen, paged, bounded. */
-async function countKeysByState(store: KeyStore, accounts: string[], region: string): Promise<Record<string, number>> {
+/** Keys per state for `trent_keys`: the (account, Region) pairs this node has seen, paged, bounded. */
+async function countKeysByState(store: KeyStore, pairs: string[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   let budget = 100_000;
-  for (const account of accounts) {
+  for (const pair of pairs) {
+    const [account, region] = pair.split('/') as [string, string];
     let after: string | undefined;
     while (budget > 0) {
       const page = await store.listKeys(account, region, after, 1000);

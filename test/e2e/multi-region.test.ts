@@ -130,6 +130,17 @@ describe('Regions', () => {
     assert.deepEqual(records[0]!.resources?.map((x) => x.ARN), [arnIn(WEST, keyId)]);
   });
 
+  test('GET /metrics counts the keys of every Region this node served (trent_keys)', async () => {
+    let enabled = 0;
+    for (const c of [east, west]) {
+      for (const id of await allKeyIds(c)) if ((await c.send(new DescribeKeyCommand({ KeyId: id }))).KeyMetadata!.KeyState === 'Enabled') enabled++;
+    }
+    assert.ok((await allKeyIds(west)).length > 0, 'the tests above made keys in eu-west-1');
+    const r = await rawRequest(h.trent.url, h.trent.caPath, { method: 'GET', path: '/metrics', headers: {}, body: '' });
+    assert.equal(r.status, 200);
+    assert.equal(/trent_keys\{state="Enabled"\} (\d+)/.exec(r.body)?.[1], String(enabled));
+  });
+
   test('STS answers for any served Region', async () => {
     const who = await stsRequest(h.trent.url, h.trent.caPath, { Action: 'GetCallerIdentity' }, ROOT_CREDS, WEST);
     assert.equal(who.status, 200, who.body);
