@@ -75,9 +75,9 @@ export function kmsClient(endpoint: string, caPath: string | undefined, creds?: 
  * the data directory, or a fresh PostgreSQL database under TRENT_TEST_STORE=postgres (dropped
  * by `stop()`), unless `config.storeUrl` names one.
  */
-export async function startTrent(o: { tls?: boolean; dataDir?: string; config?: ConfigInput; options?: TrentOptions } = {}): Promise<Harness> {
+export async function startTrent(o: { tls?: boolean; dataDir?: string; config?: ConfigInput; options?: TrentOptions; /** SQLite even under TRENT_TEST_STORE=postgres. */ sqlite?: boolean } = {}): Promise<Harness> {
   const dataDir = o.dataDir ?? tempDir();
-  const ownDb = o.config?.storeUrl === undefined ? await testStoreUrl() : undefined;
+  const ownDb = o.config?.storeUrl === undefined && o.sqlite !== true ? await testStoreUrl() : undefined;
   const storeUrl = o.config?.storeUrl ?? ownDb;
   const config = buildConfig(
     { dataDir, port: 0, tls: o.tls ?? true, ...o.config, ...(storeUrl !== undefined ? { storeUrl } : {}) },
