@@ -5,19 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { stsRequest } from '../support/signed-request.ts';
 import { spawnTrent, tempDir } from '../support/trent.ts';
-
-const DAVE = { accessKeyId: 'AKIADAVE000000000001', secretAccessKey: 'dave-secret-0000000000000000000000000000' };
-
-function identities(withDave: boolean): string {
-  return [
-    'accounts:',
-    '  "111122223333":',
-    '    principals:',
-    '      - arn: arn:aws:iam::111122223333:user/erin',
-    ...(withDave ? ['      - arn: arn:aws:iam::111122223333:user/dave', `        accessKeys: [{ id: ${DAVE.accessKeyId}, secret: "${DAVE.secretAccessKey}" }]`] : []),
-    '',
-  ].join('\n');
-}
+import { DAVE, identities } from '../support/dave-identities.ts';
 
 async function whoIs(url: string, ca: string | undefined) {
   return stsRequest(url, ca, { Action: 'GetCallerIdentity' }, DAVE);

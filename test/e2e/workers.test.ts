@@ -4,7 +4,6 @@
  * chain, GET /metrics counts every worker's requests, SIGHUP reaches every worker, SIGTERM exits 0.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -14,32 +13,12 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { stsRequest } from '../support/signed-request.ts';
 import { dropTestDatabase } from '../support/postgres.ts';
 import { kmsClientConfig, ROOT, spawnTrent, tempDir, testStoreUrl } from '../support/trent.ts';
-
-const DAVE = { accessKeyId: 'AKIADAVE000000000001', secretAccessKey: 'dave-secret-0000000000000000000000000000' };
-
-function identities(withDave: boolean): string {
-  return [
-    'accounts:',
-    '  "111122223333":',
-    '    principals:',
-    '      - arn: arn:aws:iam::111122223333:user/erin',
-    ...(withDave ? ['      - arn: arn:aws:iam::111122223333:user/dave', `        accessKeys: [{ id: ${DAVE.accessKeyId}, secret: "${DAVE.secretAccessKey}" }]`] : []),
-    '',
-  ].join('\n');
-}
+import { DAVE, identities } from '../support/dave-identities.ts';
+import { run } from '../support/run.ts';
 
 /** A client whose every request opens a new connection, so the connections spread over the workers. */
 function freshConnectionsClient(url: string): KMSClient {
   return new KMSClient({ ...kmsClientConfig(url, undefined), requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: false }) }) });
-}
-
-function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((res) => p.on('exit', (code) => res({ code, stdout, stderr })));
 }
 
 function get(url: string): Promise<string> {
