@@ -7,9 +7,15 @@
  */
 import { IncompleteSignatureException, InvalidSignatureException, UnrecognizedClientException } from '../shared/errors.ts';
 import type { CredentialStore } from '../auth/credential-store.ts';
+import { parseAuthorization } from '../auth/sigv4-parse.ts';
 import type { Authenticated, Authenticator, RawRequest } from '../server/http-server.ts';
 
-const CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/[^/,\s]+\/aws4_request/;
+/** Access key id and Region of a Credential parameter: `AKID/yyyymmdd/region/service/aws4_request`. */
+function credentialScope(credential: string | undefined): [string, string] | undefined {
+  const parts = credential?.split('/');
+  if (!parts || parts.length !== 5 || !/^\d{8}$/.test(parts[1]!) || parts[4] !== 'aws4_request' || !parts[0] || !parts[2] || !parts[3]) return undefined;
+  return [parts[0], parts[2]];
+}
 
 export class UnverifiedAuthenticator implements Authenticator {
   readonly #creds: CredentialStore;
@@ -21,9 +27,9 @@ export class UnverifiedAuthenticator implements Authenticator {
   async authenticate(req: RawRequest, region: string | ((region: string) => boolean)): Promise<Authenticated> {
     const h = req.headers.authorization;
     const header = Array.isArray(h) ? h[0] : h;
-    const m = header === undefined ? null : CREDENTIAL.exec(header);
-    if (!m) throw new IncompleteSignatureException('Authorization header requires a Credential parameter (trent serve --no-sigv4 reads only the Authorization header).');
-    const [, accessKeyId, scopeRegion] = m as unknown as [string, string, string];
+    const scope = header === undefined ? undefined : credentialScope(parseAuthorization(header).credential);
+    if (!scope) throw new IncompleteSignatureException('Authorization header requires a Credential parameter (trent serve --no-sigv4 reads only the Authorization header).');
+    const [accessKeyId, scopeRegion] = scope;
     if (typeof region === 'string' ? scopeRegion !== region : !region(scopeRegion)) {
       throw new InvalidSignatureException('Credential should be scoped to a valid region.');
     }
