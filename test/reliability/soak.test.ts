@@ -10,7 +10,7 @@ import { runSoak } from '../../bench/lib/soak.ts';
 const SECONDS = Number(process.env.TRENT_SOAK_SECONDS ?? 30);
 
 test(`soak: ${SECONDS} s at 80% of the maximum throughput`, { timeout: (SECONDS + 120) * 1000 }, async () => {
-  const r = await runSoak({ seconds: SECONDS, warmupSeconds: Math.max(5, Math.round(SECONDS / 3)), probeSeconds: 4, fraction: 0.8, connections: 16, windowSeconds: SECONDS >= 120 ? 10 : 3 });
+  const r = await runSoak({ seconds: SECONDS, warmupSeconds: Math.max(5, Math.round(SECONDS / 3)), probeSeconds: 4, fraction: 0.8, connections: 16, windowSeconds: SECONDS >= 120 ? 10 : 1 });
   process.stdout.write(
     `# soak ${SECONDS} s: max ${r.maxRps.toFixed(0)} req/s, target ${r.targetRps.toFixed(0)}, achieved ${r.achievedRps.toFixed(0)}; ${r.requests} requests, ${r.errors} errors, ${r.shed} not sent (backlog); ` +
       `RSS ${r.rss.warmMB} → ${r.rss.endMB} MB (${r.rss.growthPct}%); fds ${r.fds.warm} → ${r.fds.end} (max ${r.fds.max}); p99 ${r.p99.earlyMs} → ${r.p99.lateMs} ms\n`,
@@ -21,5 +21,8 @@ test(`soak: ${SECONDS} s at 80% of the maximum throughput`, { timeout: (SECONDS 
   assert.ok(r.checks.fds, `file descriptors ${r.fds.warm} → ${r.fds.end} (max ${r.fds.max})`);
   // Whether the rate held is checked by the 10-minute form (bench/soak.ts): in 30 s on a shared
   // 2-core machine, one stall of the other suites' leftovers decides it (seen: 5% not sent).
-  assert.ok(r.checks.p99, `p99 ${r.p99.earlyMs} → ${r.p99.lateMs} ms`);
+  // p99 is judged on the median of each third's per-window p99s: one-second windows in the short
+  // form, so one stall of the shared machine (CI saw a 3-s window at 550 ms) is one window of six
+  // in the late third, not half of it; a server that degrades degrades in every late window.
+  assert.ok(r.checks.p99, `p99 ${r.p99.earlyMs} → ${r.p99.lateMs} ms; per-window p99 after the warm-up: ${r.windows.filter((w) => w.t > Math.max(5, Math.round(SECONDS / 3))).map((w) => w.p99ms.toFixed(0)).join(' ')}`);
 });
