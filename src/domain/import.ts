@@ -19,7 +19,7 @@ import {
   UnsupportedOperationException, ValidationException,
 } from '../shared/errors.ts';
 import { materialAad, type CallContext, type Core } from './core.ts';
-import { expiredMaterialIds, planDeletion, planImport, type ImportType } from './imported-materials.ts';
+import { expiredMaterialIds, materialsInRegion, materialToStore, planDeletion, planImport, type ImportType } from './imported-materials.ts';
 import { invalidState } from './key-state.ts';
 import { StoreConflictError } from './ports.ts';
 import type { ExpirationModel, KeyRecord, MaterialRecord } from './types.ts';
@@ -47,9 +47,12 @@ function assertNotPendingDeletion(key: KeyRecord): void {
 async function writeMaterials<T>(core: Core, first: KeyRecord, plan: (key: KeyRecord, materials: MaterialRecord[]) => { key: KeyRecord; written: MaterialRecord[]; result: T }): Promise<T & { key: KeyRecord }> {
   let key = first;
   for (let attempt = 0; ; attempt++) {
-    const p = plan(key, await core.store.listMaterials(key.keyId));
+    const stored = await core.store.listMaterials(key.keyId);
+    // A multi-Region key's Region sees, and changes, only its own imports (imported-materials.ts).
+    const p = plan(key, materialsInRegion(key, stored));
+    const written = p.written.map((m) => materialToStore(key, stored.find((s) => s.materialId === m.materialId), m));
     try {
-      await core.store.putMaterials(p.key, key.version, p.written);
+      await core.store.putMaterials(p.key, key.version, written);
       return { ...p.result, key: p.key };
     } catch (e) {
       if (!(e instanceof StoreConflictError) || attempt >= 8) throw e;
@@ -119,6 +122,25 @@ function openToken(core: Core, key: KeyRecord, token: Uint8Array, now: number): 
   return { privateKeyDer, algorithm };
 }
 
+/**
+ * ImportKeyMaterial into a multi-Region key: "You must import the same key material into related
+ * primary and replica keys"; new key material goes into the primary first — "You cannot directly
+ * import new key material into the replica Region keys" (ImportKeyMaterial reference). A replica
+ * therefore only takes a material its key already has (EXISTING_KEY_MATERIAL, the default there),
+ * and a second material (rotation on demand of a multi-Region key with imported material, AWS's
+ * PENDING_MULTI_REGION_IMPORT_AND_ROTATION) is not supported by Trent.
+ */
+function assertMultiRegionImport(key: KeyRecord, materials: readonly MaterialRecord[], importType: ImportType | undefined, materialId: string): void {
+  if (importType !== 'NEW_KEY_MATERIAL') return;
+  if (key.multiRegionKeyType === 'REPLICA') {
+    throw new UnsupportedOperationException(`${key.arn} is a multi-Region replica key. Import new key material into its primary key, then the same key material into this key with ImportType EXISTING_KEY_MATERIAL.`);
+  }
+  // (The same material again is planImport's IncorrectKeyMaterialException, as for every key.)
+  if (materials.length > 0 && !materials.some((m) => m.materialId === materialId)) {
+    throw new UnsupportedOperationException(`${key.arn} is a multi-Region key that already has key material. New key material for multi-Region keys is not supported by this version of Trent.`);
+  }
+}
+
 export async function importKeyMaterial(core: Core, ctx: CallContext, p: ImportInput): Promise<{ key: KeyRecord; materialId: string }> {
   // "The default is KEY_MATERIAL_EXPIRES … When the value of ExpirationModel is KEY_MATERIAL_EXPIRES,
   // you must specify a value for the ValidTo parameter. When value is KEY_MATERIAL_DOES_NOT_EXPIRE,
@@ -167,6 +189,7 @@ export async function importKeyMaterial(core: Core, ctx: CallContext, p: ImportI
   const materialId = importedMaterialId(key.keyId, plain);
   const wrapped = core.keyring.wrap(plain, materialAad(key.keyId, materialId));
   const done = await writeMaterials(core, key, (k, materials) => {
+    if (k.multiRegion) assertMultiRegionImport(k, materials, p.importType, materialId);
     const plan = planImport(k, materials, {
       materialId,
       wrapped,

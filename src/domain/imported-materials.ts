@@ -160,3 +160,40 @@ export function expiredMaterialIds(now: number, materials: readonly MaterialReco
     .filter((m) => isImported(m) && m.imported?.expirationModel === 'KEY_MATERIAL_EXPIRES' && m.imported.validTo !== undefined && m.imported.validTo <= now)
     .map((m) => m.materialId);
 }
+
+/**
+ * Multi-Region keys with imported material: "AWS KMS does not copy or synchronize the key
+ * material from a primary key with imported key material to its replica keys. You must import
+ * the same key material into related primary and replica keys … You set the expiration model and
+ * expiration dates for each key independently … The key states of related multi-Region keys are
+ * independent of each other" (developer guide, "Importing key material into multi-Region keys").
+ * The materials belong to the key id as for every multi-Region key; each Region's import of one
+ * is kept in its `importedIn`. These two functions translate: a Region sees its materials as a
+ * single-Region key sees its own, so the rules above apply unchanged.
+ */
+export function hasRegionalImports(key: KeyRecord): boolean {
+  return key.origin === 'EXTERNAL' && key.multiRegion;
+}
+
+/** The materials as the key's Region sees them: its own import state, and no bytes where it has none. */
+export function materialsInRegion(key: KeyRecord, materials: readonly MaterialRecord[]): MaterialRecord[] {
+  if (!hasRegionalImports(key)) return [...materials];
+  return materials.map((m) => {
+    const { importedIn, imported: _i, ...rest } = m;
+    const imported = importedIn?.[key.region] ?? { importState: 'PENDING_IMPORT' as const };
+    return { ...rest, imported, wrapped: imported.importState === 'IMPORTED' ? m.wrapped : new Uint8Array(0) };
+  });
+}
+
+/**
+ * What to store for a material the key's Region changed (`written`, as that Region sees it), given
+ * the stored record: the Region's import state replaced, the bytes kept while any Region has them.
+ */
+export function materialToStore(key: KeyRecord, stored: MaterialRecord | undefined, written: MaterialRecord): MaterialRecord {
+  if (!hasRegionalImports(key)) return written;
+  const { imported, ...rest } = written;
+  const importedIn = { ...(stored?.importedIn ?? {}), [key.region]: imported ?? { importState: 'PENDING_IMPORT' as const } };
+  const held = Object.values(importedIn).some((i) => i.importState === 'IMPORTED');
+  const wrapped = written.wrapped.length > 0 ? written.wrapped : held && stored ? stored.wrapped : new Uint8Array(0);
+  return { ...rest, wrapped, importedIn };
+}

@@ -5,7 +5,7 @@ import { isKeyId } from '../shared/ids.ts';
 import type { CallContext, Core } from './core.ts';
 import { defaultKeyPolicy } from './default-policy.ts';
 import { newKeyMaterial } from './key-material.ts';
-import { importedKeyState } from './imported-materials.ts';
+import { importedKeyState, materialsInRegion } from './imported-materials.ts';
 import { assertState, invalidState } from './key-state.ts';
 import { hasReplicas } from './multi-region.ts';
 import { checkNewTags } from './tags.ts';
@@ -38,9 +38,6 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
     throw new UnsupportedOperationException(`Origin ${origin} is not supported by this version of Trent.`);
   }
   const multiRegion = input.multiRegion ?? false;
-  // AWS replicates imported material by importing it again into each replica; Trent's replicas
-  // share their primary's materials, so multi-Region keys are for AWS_KMS material only.
-  if (multiRegion && origin !== 'AWS_KMS') throw new UnsupportedOperationException('Multi-Region keys with imported key material are not supported by this version of Trent.');
   if (input.tags) checkNewTags(input.tags);
   const account = ctx.principal.accountId;
   const policy = input.policy ?? defaultKeyPolicy(core.partition, account);
@@ -179,7 +176,7 @@ export async function cancelKeyDeletion(core: Core, ctx: CallContext, keyIdParam
   if (!pending(key)) throw key.state === 'Enabled' || key.state === 'Disabled' ? notPending(key) : invalidState(key);
   // "When you cancel the deletion, the key state changes to Disabled" (CancelKeyDeletion reference) —
   // or PendingImport for a key whose imported material was deleted or expired meanwhile.
-  const materials = key.origin === 'EXTERNAL' ? await core.store.listMaterials(key.keyId) : [];
+  const materials = key.origin === 'EXTERNAL' ? materialsInRegion(key, await core.store.listMaterials(key.keyId)) : [];
   return core.mutate(key, (k) => {
     if (!pending(k)) throw notPending(k);
     const { deletionDate: _d, pendingWindowInDays: _w, ...rest } = k;

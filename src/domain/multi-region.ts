@@ -1,7 +1,8 @@
 /**
  * Multi-Region keys: a primary key and its replicas are rows of one key id in several Regions
  * of one account. They share the key id, key spec, usage, origin and key material (materials
- * belong to the key id in the store) and the rotation status, which is managed on the primary
+ * belong to the key id in the store; imported material is imported into each Region on its own,
+ * see imported-materials.ts) and the rotation status, which is managed on the primary
  * and copied to the replicas; policy, tags, description, aliases, grants and key state are each
  * Region's own ("Multi-Region keys in AWS KMS", developer guide; ReplicateKey reference).
  */
@@ -68,6 +69,9 @@ export interface ReplicateKeyInput {
  * (default: none — "not a shared property").
  */
 export async function replicateKey(core: Core, ctx: CallContext, p: ReplicateKeyInput): Promise<KeyRecord> {
+  // AWS documents only "KMS must be available in the replica Region"; its answer to a well-formed
+  // Region that does not exist is neither documented nor recorded anywhere we found (API
+  // reference, recorded responses, moto / LocalStack issues): exception and text are Trent's.
   if (!core.acceptsRegion(p.replicaRegion)) throw new ValidationException(`ReplicaRegion ${p.replicaRegion} is not a Region this endpoint serves.`);
   if (p.tags) checkNewTags(p.tags);
   const key = await core.resolve(ctx, p.keyId, false);
@@ -82,7 +86,9 @@ export async function replicateKey(core: Core, ctx: CallContext, p: ReplicateKey
   assertState(key, 'crypto');
   const arn = core.keyArn(p.replicaRegion, key.account, key.keyId);
   // "The replica must be in a different AWS Region than its primary key and other replicas of
-  // that primary key": a Region that already holds the key id has the key already.
+  // that primary key": a Region that already holds the key id has the key already, the case
+  // AlreadyExistsException covers ("attempted to create a resource that already exists"). AWS's
+  // answer for the primary's own Region is not documented or recorded: Trent's choice and text.
   const exists = () => new AlreadyExistsException(`${arn} already exists`);
   if (p.replicaRegion === key.region) throw exists();
   // ReplicateKey's required permissions (API reference): kms:ReplicateKey on the primary (above),
@@ -120,7 +126,9 @@ export async function replicateKey(core: Core, ctx: CallContext, p: ReplicateKey
     keyUsage: key.keyUsage,
     origin: key.origin,
     keyManager: key.keyManager,
-    state: 'Enabled',
+    // "AWS KMS does not copy or synchronize the key material from a primary key with imported key
+    // material to its replica keys": such a replica waits for its own import.
+    state: key.origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
     multiRegion: true,
     multiRegionKeyType: 'REPLICA',
     policy,
@@ -129,7 +137,8 @@ export async function replicateKey(core: Core, ctx: CallContext, p: ReplicateKey
     rotation: structuredClone(key.rotation),
   };
   try {
-    // No material: the replica shares the materials of its key id.
+    // No material: the replica shares the materials of its key id (imported ones as not yet
+    // imported in its Region, imported-materials.ts).
     await core.store.createKey(replica);
   } catch (e) {
     if (e instanceof StoreDuplicateError) throw exists();

@@ -4,6 +4,7 @@
  */
 import { DisabledException, KMSInvalidStateException, LimitExceededException, UnsupportedOperationException } from '../shared/errors.ts';
 import type { CallContext, Core } from './core.ts';
+import { materialsInRegion } from './imported-materials.ts';
 import { invalidState } from './key-state.ts';
 import { decodeMarker, encodeMarker } from './lifecycle.ts';
 import { assertNotReplica, syncReplicas } from './multi-region.ts';
@@ -114,7 +115,8 @@ function assertOnDemandLeft(key: KeyRecord): void {
  */
 async function rotateToImported(core: Core, key: KeyRecord): Promise<KeyRecord> {
   assertEnabled(key); // recorded: a key without material answers "<arn> is pending import."
-  if (key.multiRegion) throw new UnsupportedOperationException(`${key.arn} is a multi-Region key with imported key material; rotate it on its primary key.`);
+  // A multi-Region key rotates on its primary; Trent's have no second material to rotate to (import.ts).
+  assertNotReplica(key);
   assertOnDemandLeft(key);
   const pending = (await core.store.listMaterials(key.keyId)).find((m) => m.imported?.pendingRotation && m.imported.importState === 'IMPORTED');
   // Recorded against AWS.
@@ -158,7 +160,7 @@ export async function listKeyRotations(core: Core, ctx: CallContext, p: { keyId:
   // Symmetric keys with imported material rotate on demand, so they list their materials too.
   if (!(key.origin === 'EXTERNAL' && key.keySpec === 'SYMMETRIC_DEFAULT')) assertRotatable(key);
   const start = p.marker !== undefined ? Number(decodeMarker(p.marker, (s) => /^\d{1,6}$/.test(s))) : 0;
-  const all = (await core.store.listMaterials(key.keyId)).filter((m) => p.includeKeyMaterial === 'ALL_KEY_MATERIAL' || m.rotationType !== undefined);
+  const all = materialsInRegion(key, await core.store.listMaterials(key.keyId)).filter((m) => p.includeKeyMaterial === 'ALL_KEY_MATERIAL' || m.rotationType !== undefined);
   const rotations = all.slice(start, start + p.limit);
   const more = start + p.limit < all.length;
   return { key, rotations, ...(more ? { next: encodeMarker(String(start + p.limit)) } : {}) };

@@ -76,6 +76,13 @@ export interface MaterialRecord {
   rotatedAt?: number;
   /** Material of an Origin EXTERNAL key. While its importState is PENDING_IMPORT, `wrapped` is empty. */
   imported?: ImportedMaterial;
+  /**
+   * Multi-Region keys with imported material only: each Region's import of this material, by
+   * Region ("you must import the same key material into related primary and replica keys … The
+   * key states of related multi-Region keys are independent of each other"). `wrapped` is then
+   * empty only once no Region has it imported; `imported` is not used.
+   */
+  importedIn?: Record<string, ImportedMaterial>;
 }
 
 export interface AliasRecord {

@@ -44,11 +44,15 @@ export function rotates(k: KeyRecord): boolean {
  * NULL when the material has neither, as every material made before they existed.
  */
 export function materialMetaToDoc(m: MaterialRecord): string | null {
-  if (m.rotatedAt === undefined && m.imported === undefined) return null;
-  return JSON.stringify({ ...(m.rotatedAt !== undefined ? { rotatedAt: m.rotatedAt } : {}), ...(m.imported !== undefined ? { imported: m.imported } : {}) });
+  if (m.rotatedAt === undefined && m.imported === undefined && m.importedIn === undefined) return null;
+  return JSON.stringify({
+    ...(m.rotatedAt !== undefined ? { rotatedAt: m.rotatedAt } : {}),
+    ...(m.imported !== undefined ? { imported: m.imported } : {}),
+    ...(m.importedIn !== undefined ? { importedIn: m.importedIn } : {}),
+  });
 }
 
-export function materialMetaFromDoc(doc: unknown): Pick<MaterialRecord, 'rotatedAt' | 'imported'> {
+export function materialMetaFromDoc(doc: unknown): Pick<MaterialRecord, 'rotatedAt' | 'imported' | 'importedIn'> {
   if (typeof doc !== 'string') return {};
-  return JSON.parse(doc) as Pick<MaterialRecord, 'rotatedAt' | 'imported'>;
+  return JSON.parse(doc) as Pick<MaterialRecord, 'rotatedAt' | 'imported' | 'importedIn'>;
 }

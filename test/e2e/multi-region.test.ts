@@ -3,6 +3,7 @@
  * us-east-1 and eu-west-1 (the Region of a request is its SigV4 credential scope).
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,12 +12,16 @@ import {
   CreateAliasCommand,
   CreateKeyCommand,
   DecryptCommand,
+  DeleteImportedKeyMaterialCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
   EnableKeyRotationCommand,
   EncryptCommand,
   GetKeyPolicyCommand,
   GetKeyRotationStatusCommand,
+  GetParametersForImportCommand,
+  ImportKeyMaterialCommand,
+  type ImportKeyMaterialCommandInput,
   KMSClient,
   ListAliasesCommand,
   ListKeyRotationsCommand,
@@ -29,6 +34,7 @@ import {
   UpdatePrimaryRegionCommand,
 } from '@aws-sdk/client-kms';
 import { rejectsWith } from '../support/assert-aws.ts';
+import { wrapForImport } from '../support/byok.ts';
 import { rawRequest, signedKmsRequest, stsRequest } from '../support/signed-request.ts';
 import { startTrent, tempDir, TEST_ACCESS_KEY_ID, TEST_ACCOUNT, TEST_SECRET, type Harness } from '../support/trent.ts';
 
@@ -158,10 +164,6 @@ describe('multi-Region keys', () => {
     assert.equal(k.MultiRegion, true);
     assert.deepEqual(k.MultiRegionConfiguration, { MultiRegionKeyType: 'PRIMARY', PrimaryKey: { Arn: k.Arn, Region: EAST }, ReplicaKeys: [] });
     assert.equal(k.KeyState, 'Enabled');
-    // Imported material is not replicated by Trent: refused, nothing created.
-    const before = await allKeyIds(east);
-    await rejectsWith(east.send(new CreateKeyCommand({ MultiRegion: true, Origin: 'EXTERNAL' })), 'UnsupportedOperationException');
-    assert.deepEqual(await allKeyIds(east), before);
   });
 
   test('ReplicateKey: same key id in eu-west-1 with its own policy, tags and description; both sides describe the pair', async () => {
@@ -351,5 +353,86 @@ describe('ReplicateKey permissions: kms:ReplicateKey on the primary, kms:CreateK
     } finally {
       for (const c of [rootEast, rootWest, noCreate, replicator]) c.destroy();
     }
+  });
+});
+
+describe('multi-Region keys with imported key material', () => {
+  /** Wraps `material` for the key in the client's Region and imports it there. */
+  async function importInto(c: KMSClient, keyId: string, material: Uint8Array, over: Partial<ImportKeyMaterialCommandInput> = {}) {
+    const p = await c.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }));
+    return c.send(new ImportKeyMaterialCommand({
+      KeyId: keyId,
+      ImportToken: p.ImportToken,
+      EncryptedKeyMaterial: wrapForImport(p.PublicKey!, 'RSAES_OAEP_SHA_256', material),
+      ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+      ...over,
+    }));
+  }
+  const describeIn = async (c: KMSClient, keyId: string) => (await c.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
+
+  test('the replica starts PendingImport; only the same material is accepted there; then either Region decrypts the other\'s ciphertext', async () => {
+    const material = randomBytes(32);
+    const p = (await east.send(new CreateKeyCommand({ MultiRegion: true, Origin: 'EXTERNAL' }))).KeyMetadata!;
+    assert.match(p.KeyId!, /^mrk-[0-9a-f]{32}$/);
+    assert.equal(p.KeyState, 'PendingImport');
+    // A primary without material cannot be replicated ("is pending import.", the key-state table).
+    await rejectsWith(east.send(new ReplicateKeyCommand({ KeyId: p.KeyId, ReplicaRegion: WEST })), 'KMSInvalidStateException', `${p.Arn} is pending import.`);
+    await importInto(east, p.KeyId!, material);
+    assert.equal((await describeIn(east, p.KeyId!)).KeyState, 'Enabled');
+
+    const r = await east.send(new ReplicateKeyCommand({ KeyId: p.KeyId, ReplicaRegion: WEST }));
+    assert.equal(r.ReplicaKeyMetadata!.Origin, 'EXTERNAL');
+    const replica = await describeIn(west, p.KeyId!);
+    assert.equal(replica.KeyState, 'PendingImport', 'AWS does not copy imported material to replicas');
+    assert.equal(replica.MultiRegionConfiguration!.MultiRegionKeyType, 'REPLICA');
+    const fromEast = await east.send(new EncryptCommand({ KeyId: p.KeyId, Plaintext: Buffer.from('from east') }));
+    await rejectsWith(west.send(new DecryptCommand({ CiphertextBlob: fromEast.CiphertextBlob })), 'KMSInvalidStateException', `${replica.Arn} is pending import.`);
+
+    // Other material, or new material, is refused in the replica, which stays PendingImport.
+    await rejectsWith(importInto(west, p.KeyId!, randomBytes(32)), 'IncorrectKeyMaterialException');
+    await rejectsWith(importInto(west, p.KeyId!, material, { ImportType: 'NEW_KEY_MATERIAL' }), 'UnsupportedOperationException');
+    assert.equal((await describeIn(west, p.KeyId!)).KeyState, 'PendingImport');
+
+    // The same material, with the replica's own expiration model.
+    const validTo = new Date(replica.CreationDate!.getTime() + DAY_S * 1000);
+    await importInto(west, p.KeyId!, material, { ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: validTo });
+    const westNow = await describeIn(west, p.KeyId!);
+    assert.equal(westNow.KeyState, 'Enabled');
+    assert.equal(westNow.ExpirationModel, 'KEY_MATERIAL_EXPIRES');
+    assert.equal(westNow.ValidTo?.getTime(), validTo.getTime());
+    const eastNow = await describeIn(east, p.KeyId!);
+    assert.equal(eastNow.ExpirationModel, 'KEY_MATERIAL_DOES_NOT_EXPIRE');
+    assert.equal(eastNow.ValidTo, undefined);
+    assert.equal(westNow.CurrentKeyMaterialId, eastNow.CurrentKeyMaterialId);
+
+    assert.equal(text((await west.send(new DecryptCommand({ CiphertextBlob: fromEast.CiphertextBlob }))).Plaintext), 'from east');
+    const fromWest = await west.send(new EncryptCommand({ KeyId: p.KeyId, Plaintext: Buffer.from('from west') }));
+    assert.equal(text((await east.send(new DecryptCommand({ CiphertextBlob: fromWest.CiphertextBlob }))).Plaintext), 'from west');
+    // A second material is not supported for multi-Region keys (AWS: import into the primary, then each replica, then rotate).
+    await rejectsWith(importInto(east, p.KeyId!, randomBytes(32), { ImportType: 'NEW_KEY_MATERIAL' }), 'UnsupportedOperationException');
+  });
+
+  test('each Region\'s material is its own: deleting it in one Region, or its expiry, leaves the other Region working', async () => {
+    const material = randomBytes(32);
+    const p = (await east.send(new CreateKeyCommand({ MultiRegion: true, Origin: 'EXTERNAL' }))).KeyMetadata!;
+    await importInto(east, p.KeyId!, material);
+    await east.send(new ReplicateKeyCommand({ KeyId: p.KeyId, ReplicaRegion: WEST }));
+    const created = (await describeIn(west, p.KeyId!)).CreationDate!;
+    await importInto(west, p.KeyId!, material, { ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: new Date(created.getTime() + DAY_S * 1000) });
+    const blob = (await east.send(new EncryptCommand({ KeyId: p.KeyId, Plaintext: Buffer.from('kept') }))).CiphertextBlob;
+
+    await east.send(new DeleteImportedKeyMaterialCommand({ KeyId: p.KeyId }));
+    assert.equal((await describeIn(east, p.KeyId!)).KeyState, 'PendingImport');
+    await rejectsWith(east.send(new DecryptCommand({ CiphertextBlob: blob })), 'KMSInvalidStateException', `${p.Arn} is pending import.`);
+    assert.equal((await describeIn(west, p.KeyId!)).KeyState, 'Enabled');
+    assert.equal(text((await west.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext), 'kept');
+
+    // The replica's material expires on its own date; the primary, re-imported, is unaffected.
+    await importInto(east, p.KeyId!, material);
+    await moveClock(2 * DAY_S);
+    assert.equal((await describeIn(west, p.KeyId!)).KeyState, 'PendingImport');
+    assert.equal((await describeIn(east, p.KeyId!)).KeyState, 'Enabled');
+    assert.equal(text((await east.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext), 'kept');
+    await rejectsWith(west.send(new DecryptCommand({ CiphertextBlob: blob })), 'KMSInvalidStateException', `${arnIn(WEST, p.KeyId!)} is pending import.`);
   });
 });
