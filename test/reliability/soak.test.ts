@@ -12,7 +12,7 @@ const SECONDS = Number(process.env.TRENT_SOAK_SECONDS ?? 30);
 test(`soak: ${SECONDS} s at 80% of the maximum throughput`, { timeout: (SECONDS + 120) * 1000 }, async () => {
   const r = await runSoak({ seconds: SECONDS, warmupSeconds: Math.max(5, Math.round(SECONDS / 3)), probeSeconds: 4, fraction: 0.8, connections: 16, windowSeconds: SECONDS >= 120 ? 10 : 1 });
   process.stdout.write(
-    `# soak ${SECONDS} s: max ${r.maxRps.toFixed(0)} req/s, target ${r.targetRps.toFixed(0)}, achieved ${r.achievedRps.toFixed(0)}; ${r.requests} requests, ${r.errors} errors, ${r.shed} not sent (backlog); ` +
+    `# soak ${SECONDS} s: max ${r.maxRps.toFixed(0)} req/s (probes ${r.probes.join(', ')}), target ${r.targetRps.toFixed(0)}, achieved ${r.achievedRps.toFixed(0)}; ${r.requests} requests, ${r.errors} errors, ${r.shed} not sent (backlog); ` +
       `RSS ${r.rss.warmMB} → ${r.rss.endMB} MB (${r.rss.growthPct}%); fds ${r.fds.warm} → ${r.fds.end} (max ${r.fds.max}); p99 ${r.p99.earlyMs} → ${r.p99.lateMs} ms\n`,
   );
   assert.deepEqual(r.errorSamples, [], 'no errors');
