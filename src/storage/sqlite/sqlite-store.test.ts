@@ -71,37 +71,4 @@ describe('SqliteStore on disk', () => {
       await b.close();
     }
   });
-
-  test('keys read before are cached, yet every read sees the latest write of this connection or another', async () => {
-    const path = freshPath();
-    const a = new SqliteStore(path);
-    const b = new SqliteStore(path);
-    try {
-      const account = randomAccount();
-      const key = minimalKey(account);
-      await a.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
-      let current = key;
-      for (let v = 2; v <= 7; v++) {
-        // Both connections read (their caches hold the key), then one of them writes.
-        assert.deepEqual(await a.getKey(key), current);
-        assert.deepEqual(await b.getKey(key), current);
-        const writer = v % 2 === 0 ? b : a;
-        const next = { ...current, description: `version ${v}`, state: v % 3 === 0 ? ('Disabled' as const) : ('Enabled' as const), version: v };
-        await writer.updateKey(next, v - 1);
-        current = next;
-        assert.deepEqual(await a.getKey(key), current, `a after the write of version ${v}`);
-        assert.deepEqual(await b.getKey(key), current, `b after the write of version ${v}`);
-      }
-      // A failed write (a stale version) changes nothing either side sees.
-      await assert.rejects(a.updateKey({ ...current, description: 'stale' }, 1), StoreConflictError);
-      assert.deepEqual(await b.getKey(key), current);
-      assert.deepEqual(await a.getKey(key), current);
-      await a.deleteKey(key, 1_000);
-      assert.equal(await a.getKey(key), undefined);
-      assert.equal(await b.getKey(key), undefined);
-    } finally {
-      await a.close();
-      await b.close();
-    }
-  });
 });

@@ -37,25 +37,9 @@ function aliasFromRow(r: Row): AliasRecord {
   };
 }
 
-/** Key documents kept in memory (see SqliteStore.getKey): the busiest keys, about 1-2 KB each. */
-const KEY_DOC_CACHE = 10_000;
-
 export class SqliteStore implements KeyStore {
   readonly #db: Database.Database;
   readonly #q;
-  /**
-   * The `doc` of keys read recently, by Region and key id. Reading a key row cost ~45 µs of
-   * server time per Encrypt (profile: 11% in the SQLite call, the rest in what a fresh read
-   * allocates), the largest single item. Kept exact, not "eventually consistent": every write
-   * this connection makes empties it (each statement that writes is wrapped below, so one added
-   * later is covered too), and every lookup first asks SQLite whether another connection — a
-   * worker, or another node on this data directory — committed since (`PRAGMA data_version`,
-   * ~6 µs) and empties it if so. A hit still builds a fresh record from the document, so callers
-   * may change what they get, as from every store.
-   */
-  readonly #keyDocs = new Map<string, string>();
-  readonly #dataVersion: Database.Statement;
-  #seenDataVersion: unknown;
 
   constructor(path: string) {
     this.#db = new Database(path);
@@ -110,19 +94,6 @@ export class SqliteStore implements KeyStore {
           'ON CONFLICT(access_key_id) DO UPDATE SET principal_arn = excluded.principal_arn, account_id = excluded.account_id, wrapped_secret = excluded.wrapped_secret, session_token = excluded.session_token, expires_at = excluded.expires_at',
       ),
     };
-    // Every statement that writes empties the key cache once it ran (or failed half-way).
-    for (const stmt of Object.values(this.#q) as Database.Statement[]) {
-      if (stmt.reader) continue;
-      const run = stmt.run.bind(stmt);
-      stmt.run = (...args: unknown[]) => {
-        try {
-          return run(...args);
-        } finally {
-          this.#keyDocs.clear();
-        }
-      };
-    }
-    this.#dataVersion = db.prepare('PRAGMA data_version').pluck();
   }
 
   #migrate(): void {
@@ -172,21 +143,8 @@ export class SqliteStore implements KeyStore {
   }
 
   async getKey(ref: KeyRef): Promise<KeyRecord | undefined> {
-    const version = this.#dataVersion.get();
-    if (version !== this.#seenDataVersion) {
-      this.#keyDocs.clear();
-      this.#seenDataVersion = version;
-    }
-    const id = `${ref.region}/${ref.keyId}`;
-    let doc = this.#keyDocs.get(id);
-    if (doc === undefined) {
-      const r = this.#q.getKey.get(ref.region, ref.keyId) as Row | undefined;
-      if (!r) return undefined;
-      doc = r.doc as string;
-      if (this.#keyDocs.size >= KEY_DOC_CACHE) this.#keyDocs.delete(this.#keyDocs.keys().next().value!);
-      this.#keyDocs.set(id, doc);
-    }
-    return keyFromDoc(doc);
+    const r = this.#q.getKey.get(ref.region, ref.keyId) as Row | undefined;
+    return r ? keyFromDoc(r.doc as string) : undefined;
   }
 
   async listKeyRegions(keyId: string): Promise<KeyRecord[]> {
