@@ -101,7 +101,8 @@ export async function verifySigV4(req: SignedRequest, opts: VerifyOptions): Prom
 
   const signedAtMs = amzDate !== undefined ? parseAmzDate(amzDate) : parseHttpDate(httpDate!);
   if (signedAtMs === undefined) throw new IncompleteSignatureException(msg.badDate((amzDate ?? httpDate)!));
-  const signedAt = formatAmzDate(signedAtMs);
+  // parseAmzDate takes only the canonical form, so a parsed X-Amz-Date is already what formatting gives.
+  const signedAt = amzDate ?? formatAmzDate(signedAtMs);
   checkSkew(signedAtMs, opts.now.getTime(), opts.maxSkewMs ?? DEFAULT_SKEW_MS);
 
   // SignedHeaders are matched case-insensitively; the canonical form is lower case.
@@ -157,10 +158,10 @@ export async function verifySigV4(req: SignedRequest, opts: VerifyOptions): Prom
 
 /** "Signature expired: … is now earlier than …" / "Signature not yet current: … is still later than …". */
 function checkSkew(signedAtMs: number, nowMs: number, skewMs: number): void {
-  const skew = skewMs % 60_000 === 0 ? `${skewMs / 60_000} min` : `${Math.round(skewMs / 1000)} sec`;
-  const now = formatAmzDate(nowMs);
-  if (signedAtMs < nowMs - skewMs) throw new InvalidSignatureException(msg.expired(formatAmzDate(signedAtMs), formatAmzDate(nowMs - skewMs), now, skew));
-  if (signedAtMs > nowMs + skewMs) throw new InvalidSignatureException(msg.notYetCurrent(formatAmzDate(signedAtMs), formatAmzDate(nowMs + skewMs), now, skew));
+  // The texts are built only for a refusal (three date formats per request showed in the profile).
+  const skew = () => (skewMs % 60_000 === 0 ? `${skewMs / 60_000} min` : `${Math.round(skewMs / 1000)} sec`);
+  if (signedAtMs < nowMs - skewMs) throw new InvalidSignatureException(msg.expired(formatAmzDate(signedAtMs), formatAmzDate(nowMs - skewMs), formatAmzDate(nowMs), skew()));
+  if (signedAtMs > nowMs + skewMs) throw new InvalidSignatureException(msg.notYetCurrent(formatAmzDate(signedAtMs), formatAmzDate(nowMs + skewMs), formatAmzDate(nowMs), skew()));
 }
 
 /** One header value; a repeated one is joined (and then fails whatever format check follows). */

@@ -110,6 +110,18 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** The Date header's text, formatted once per second rather than once per response. */
+let dateSecond = -1;
+let dateText = '';
+function httpDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
+
 export function createTrentServer(deps: ServerDeps): TrentServer {
   let inFlight = 0;
   let closing = false;
@@ -119,7 +131,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       'Content-Type': 'application/x-amz-json-1.1',
       'Content-Length': String(body.length),
       'x-amzn-RequestId': requestId,
-      Date: new Date().toUTCString(),
+      Date: httpDate(),
       // After a 413 the rest of the body is still on the wire: close rather than read it.
       ...(closing || status === 413 ? { Connection: 'close' } : {}),
       ...extra,
