@@ -22,7 +22,7 @@
  * therefore signs the caller's μ = H(H(pk, 64) ‖ 0x00 ‖ 0x00 ‖ M, 64) as is, and a μ signature
  * verifies as a RAW signature over M.
  */
-import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
+import { ML_DSA_MU_BYTES, mlDsaScheme, mlDsaSignRaw, mlDsaVerifyRaw } from './ml-dsa-ops.mjs';
 
 export type MlDsaParameterSet = 44 | 65 | 87;
 
@@ -40,9 +40,8 @@ export interface MlDsaPrivateKey extends MlDsaPublicKey {
 
 export const ML_DSA_SEED_BYTES = 32;
 /** FIPS 204 §6.2: the message representative μ is 64 bytes. */
-export const ML_DSA_MU_BYTES = 64;
+export { ML_DSA_MU_BYTES };
 
-const SCHEMES = { 44: ml_dsa44, 65: ml_dsa65, 87: ml_dsa87 } as const;
 /** id-ml-dsa-44/65/87 ::= { joint-iso-itu-t(2) country(16) us(840) organization(1) gov(101) csor(3) nistAlgorithm(4) sigAlgs(3) 17/18/19 } */
 const OID_ARC = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03];
 const OID_LAST = { 44: 0x11, 65: 0x12, 87: 0x13 } as const;
@@ -110,7 +109,7 @@ export function mlDsaSpki(key: MlDsaPublicKey): Uint8Array {
 /** ML-DSA.KeyGen_internal(ξ) (FIPS 204 Alg. 6): deterministic, so the seed is the whole private key. */
 export function mlDsaKeyFromSeed(set: MlDsaParameterSet, seed: Uint8Array): MlDsaPrivateKey {
   if (seed.length !== ML_DSA_SEED_BYTES) throw new RangeError(`an ML-DSA seed is ${ML_DSA_SEED_BYTES} bytes, not ${seed.length}`);
-  const { publicKey, secretKey } = SCHEMES[set].keygen(Uint8Array.from(seed));
+  const { publicKey, secretKey } = mlDsaScheme(set).keygen(Uint8Array.from(seed));
   return { kind: 'ml-dsa', parameterSet: set, publicKey, secretKey };
 }
 
@@ -134,26 +133,12 @@ export function mlDsaPublicKeyOf(key: MlDsaPublicKey): MlDsaPublicKey {
   return { kind: 'ml-dsa', parameterSet: key.parameterSet, publicKey: key.publicKey };
 }
 
-/**
- * RAW: ML-DSA.Sign(sk, M, ctx = "") — μ is computed here. EXTERNAL_MU: the 64-byte `message` is μ
- * ("KMS skips the concatenated hashing of the public key hash and the message", Sign reference).
- * Hedged: fresh randomness per signature, the FIPS 204 default.
- */
+/** ML-DSA.Sign, RAW or EXTERNAL_MU (ml-dsa-ops.mjs, which the signing thread runs too). */
 export function mlDsaSign(key: MlDsaPrivateKey, message: Uint8Array, externalMu: boolean): Uint8Array {
-  const scheme = SCHEMES[key.parameterSet];
-  if (!externalMu) return scheme.sign(message, key.secretKey);
-  if (message.length !== ML_DSA_MU_BYTES) throw new RangeError(`μ is ${ML_DSA_MU_BYTES} bytes, not ${message.length}`);
-  return scheme.internal.sign(message, key.secretKey, { externalMu: true });
+  return mlDsaSignRaw(key.parameterSet, key.secretKey, message, externalMu);
 }
 
 /** False for a signature that does not verify, including one of the wrong length or encoding. */
 export function mlDsaVerify(key: MlDsaPublicKey, message: Uint8Array, externalMu: boolean, signature: Uint8Array): boolean {
-  const scheme = SCHEMES[key.parameterSet];
-  if (signature.length !== scheme.lengths.signature) return false;
-  try {
-    if (!externalMu) return scheme.verify(signature, message, key.publicKey);
-    return message.length === ML_DSA_MU_BYTES && scheme.internal.verify(signature, message, key.publicKey, { externalMu: true });
-  } catch {
-    return false;
-  }
+  return mlDsaVerifyRaw(key.parameterSet, key.publicKey, message, externalMu, signature);
 }

@@ -7,32 +7,15 @@
 // or { id, error: { name, message } }. A private key arrives in a transferred buffer that nothing
 // else holds, and is zeroed here after use.
 import { parentPort } from 'node:worker_threads';
-import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import { ed25519ph } from '@noble/curves/ed25519.js';
-
-const ML_DSA = { 44: ml_dsa44, 65: ml_dsa65, 87: ml_dsa87 };
+import { mlDsaSignRaw, mlDsaVerifyRaw } from './ml-dsa-ops.mjs';
 
 function sign(job) {
   if (job.scheme === 'ed25519ph') return ed25519ph.sign(job.message, job.key);
-  const scheme = ML_DSA[job.parameterSet];
-  if (!scheme) throw new RangeError(`unknown ML-DSA parameter set ${job.parameterSet}`);
-  if (!job.externalMu) return scheme.sign(job.message, job.key);
-  if (job.message.length !== 64) throw new RangeError(`μ is 64 bytes, not ${job.message.length}`);
-  return scheme.internal.sign(job.message, job.key, { externalMu: true });
+  return mlDsaSignRaw(job.parameterSet, job.key, job.message, job.externalMu);
 }
 
-/** ML-DSA.Verify; false for a malformed signature, as mlDsaVerify in ml-dsa.ts. */
-function verify(job) {
-  const scheme = ML_DSA[job.parameterSet];
-  if (!scheme) throw new RangeError(`unknown ML-DSA parameter set ${job.parameterSet}`);
-  if (job.signature.length !== scheme.lengths.signature) return false;
-  try {
-    if (!job.externalMu) return scheme.verify(job.signature, job.message, job.key);
-    return job.message.length === 64 && scheme.internal.verify(job.signature, job.message, job.key, { externalMu: true });
-  } catch {
-    return false;
-  }
-}
+const verify = (job) => mlDsaVerifyRaw(job.parameterSet, job.key, job.message, job.externalMu, job.signature);
 
 parentPort.on('message', (job) => {
   try {

@@ -103,8 +103,9 @@ export class Core {
   }
 
   async #keyIn(keyId: string, account: string, region: string): Promise<KeyRecord> {
+    // The store answers the row of `region`; the account is what a bare key id cannot name.
     const key = await this.store.getKey({ keyId, region });
-    if (!key || key.account !== account || key.region !== region) {
+    if (!key || key.account !== account) {
       throw new NotFoundException(`Key '${this.keyArn(region, account, keyId)}' does not exist`);
     }
     return key;
