@@ -29,7 +29,9 @@ function distIsFresh() {
 }
 
 if (distIsFresh()) {
-  await import('../dist/cli/main.js');
+  // The bundle (bin/build.js) when it was made, else the compiled modules.
+  const bundled = statSync(join(root, 'dist', 'bundle', 'trent.mjs'), { throwIfNoEntry: false }) !== undefined;
+  await import(bundled ? '../dist/bundle/trent.mjs' : '../dist/cli/main.js');
 } else {
   const { register } = await import('tsx/esm/api');
   register();
