@@ -47,7 +47,7 @@ Options:
                       refused with --store)
 
 Environment: TRENT_ROOT_ACCESS_KEY_ID, TRENT_ROOT_SECRET_ACCESS_KEY, TRENT_STORE_URL, TRENT_NODE_ID,
-TRENT_LOG_LEVEL (pino level; debug logs one line per request)
+TRENT_LOG_LEVEL (trace, debug, info, warn, error, fatal; debug logs one line per request)
 `;
 
 async function serve(args: string[]): Promise<void> {
@@ -134,7 +134,7 @@ async function serve(args: string[]): Promise<void> {
     // GET /metrics in any worker answers for all of them: the primary gathers every worker's registry.
     const { AggregatorRegistry } = await import('prom-client');
     new AggregatorRegistry(); // installs the worker's side of prom-client's cluster protocol
-    AggregatorRegistry.setRegistries([trent.metrics.registry]);
+    AggregatorRegistry.setRegistries([await trent.metrics.registry()]);
     let next = 0;
     const pending = new Map<number, (m: { contentType: string; body: string }) => void>();
     process.on('message', (m: { type?: string; id?: number; contentType?: string; body?: string }) => {
