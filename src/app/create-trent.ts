@@ -282,6 +282,9 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       }
     }
     if (opts.scheduler !== false) scheduler.start();
+    // prom-client loads a second after the port opened (metrics.ts); a failure would show at the first scrape.
+    const loadMetrics = setTimeout(() => void metrics.load().catch(() => undefined), 1000);
+    loadMetrics.unref();
     const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `${config.tls ? 'https' : 'http'}://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
     return {
@@ -298,6 +301,7 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       metrics,
       ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
       async close() {
+        clearTimeout(loadMetrics);
         await server.close();
         await metricsServer?.close();
         await scheduler.stop();
