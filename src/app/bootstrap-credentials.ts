@@ -2,6 +2,7 @@
  * The default account's root access key: from TRENT_ROOT_ACCESS_KEY_ID / _SECRET_ACCESS_KEY, or
  * generated on first start and written to `<data-dir>/credentials` (profile `trent`, 0600).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CredentialStore } from '../auth/credential-store.ts';
@@ -34,7 +35,10 @@ export async function bootstrapRootCredentials(p: {
   fromEnv?: { accessKeyId: string; secretAccessKey: string };
 }): Promise<BootstrapResult> {
   if (p.fromEnv) {
-    await p.creds.put({ accessKeyId: p.fromEnv.accessKeyId, secretAccessKey: p.fromEnv.secretAccessKey, principalArn: p.rootArn, now: p.now });
+    // Stored already (a restart with the same environment): no write, which would wait for an fsync.
+    const stored = await p.creds.lookup(p.fromEnv.accessKeyId);
+    const same = stored !== undefined && stored.principal.arn === p.rootArn && sameSecret(stored.secretAccessKey, p.fromEnv.secretAccessKey);
+    if (!same) await p.creds.put({ accessKeyId: p.fromEnv.accessKeyId, secretAccessKey: p.fromEnv.secretAccessKey, principalArn: p.rootArn, now: p.now });
     return { accessKeyId: p.fromEnv.accessKeyId, generated: false };
   }
   const existing = await p.store.getMeta('bootstrap_access_key_id');
@@ -62,4 +66,10 @@ export function writePrivateFile(path: string, content: string): void {
     closeSync(fd);
   }
   renameSync(tmp, path);
+}
+
+/** Constant time and length-hiding: compares digests, never the secrets themselves. */
+function sameSecret(a: string, b: string): boolean {
+  const digest = (x: string) => createHash('sha256').update(x, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b));
 }

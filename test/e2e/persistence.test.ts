@@ -132,3 +132,39 @@ test('a generated root credential is written to <data-dir>/credentials (0600) an
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('root credentials from the environment: a restart with the same ones keeps working, with a new secret the new one works and the old one no longer does', async () => {
+  const dataDir = tempDir();
+  const store = await storeFlags();
+  const id = 'AKIATRENTROTATEDROOT1';
+  const first = 'first-secret-access-key-000000000000000';
+  const second = 'second-secret-access-key-00000000000000';
+  const run = async (secret: string, check: (t: Awaited<ReturnType<typeof spawnTrent>>) => Promise<void>) => {
+    const t = await spawnTrent(['--data-dir', dataDir, ...store.args], { TRENT_ROOT_ACCESS_KEY_ID: id, TRENT_ROOT_SECRET_ACCESS_KEY: secret });
+    try {
+      await check(t);
+    } finally {
+      t.proc.kill('SIGTERM');
+      await t.exited;
+    }
+  };
+  const works = async (t: Awaited<ReturnType<typeof spawnTrent>>, secret: string) => {
+    const kms = kmsClient(t.url, t.caPath, { accessKeyId: id, secretAccessKey: secret });
+    try {
+      return (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    } finally {
+      kms.destroy();
+    }
+  };
+  try {
+    await run(first, async (t) => void (await works(t, first)));
+    await run(first, async (t) => void (await works(t, first)));
+    await run(second, async (t) => {
+      await works(t, second);
+      await assert.rejects(works(t, first), (e: Error) => e.name === 'InvalidSignatureException');
+    });
+  } finally {
+    await store.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
