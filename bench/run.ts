@@ -4,7 +4,7 @@
  *
  *   npm run bench                 # the full suite, a few minutes
  *   npm run bench -- --smoke      # a few seconds: same code paths, tiny runs (CI runs it)
- *   node --import tsx bench/run.ts [--seconds 3] [--connections 1,16,64] [--big-keys 100000]
+ *   node --import tsx bench/run.ts [--seconds 5] [--connections 1,16,64] [--big-keys 100000]
  *   npm run bench -- --costs      # what each feature costs: everything on, then each one off
  *   npm run bench -- --no-audit | --no-sigv4 | --open-policy   # the whole suite with one off
  *
@@ -14,6 +14,10 @@
  * The generator: closed-loop keep-alive connections (bench/lib/load.ts) signing every request with
  * a light SigV4 signer (bench/lib/sign.ts, node:crypto HMACs, signing key derived once a day) — the
  * baseline server receives the same signed requests, so its figure is also the generator's ceiling.
+ * Every Trent cell is preceded by a bare cell with as many connections and as long, and its ratios
+ * divide by that adjacent run: this shared machine's speed drifts by ±30% within a run (seen: the
+ * same Encrypt cell 2,957 and 4,034 req/s a minute apart), and a baseline measured once at the
+ * start carried that drift into every ratio. The table's first rows are the bare server alone.
  * Trent runs as a child process with everything on: SigV4 verified, a seed-like key policy (root,
  * an admin role, an application role), the durable audit trail (fdatasync before each answer,
  * group-committed), SQLite in WAL mode with synchronous=FULL. Plain HTTP on loopback for both
@@ -49,7 +53,7 @@ const { values } = parseArgs({
   },
 });
 const SMOKE = values.smoke === true;
-const SECONDS = Number(values.seconds ?? (SMOKE ? 0.3 : 3));
+const SECONDS = Number(values.seconds ?? (SMOKE ? 0.3 : 5));
 const CONNECTIONS = (values.connections ?? '1,16,64').split(',').map(Number);
 const KEYS = Number(values.keys ?? (SMOKE ? 20 : 1000));
 const BIG_KEYS = Number(values['big-keys'] ?? (SMOKE ? 2000 : 100_000));
@@ -185,13 +189,16 @@ interface Row {
   'p99 ms': number;
   'x bare req/s': number;
   'x bare p99': number;
+  /** The bare server's req/s the ratios divide by: measured just before the cell. */
+  'bare req/s': number;
 }
 
 const rows: Row[] = [];
 const baseline = new Map<number, LoadResult>();
 
-function record(scenario: string, op: string, conns: number, r: LoadResult): void {
-  const b = baseline.get(conns);
+/** `adjacent`: the bare server measured just before this cell (the machine's speed drifts over a run). */
+function record(scenario: string, op: string, conns: number, r: LoadResult, adjacent?: LoadResult): void {
+  const b = adjacent ?? baseline.get(conns);
   rows.push({
     scenario,
     op,
@@ -201,6 +208,7 @@ function record(scenario: string, op: string, conns: number, r: LoadResult): voi
     'p99 ms': r.p99ms,
     'x bare req/s': b ? r.rps / b.rps : 1,
     'x bare p99': b ? r.p99ms / Math.max(b.p99ms, 0.001) : 1,
+    'bare req/s': b ? Math.round(b.rps) : Math.round(r.rps),
   });
   process.stderr.write(`  ${scenario} ${op} @${conns}: ${Math.round(r.rps)} req/s, p99 ${r.p99ms.toFixed(2)} ms\n`);
 }
@@ -265,6 +273,8 @@ const costs: { variant: string; op: string; rps: number; p99ms: number; bareRps:
 /** --costs: each variant on a fresh data directory, the same keys count and load, at the most connections. */
 let bareUrl = '';
 const bareMake: Make = (_i, u) => signedRequest(u, 'Encrypt', { KeyId: 'bench', Plaintext: plaintext });
+/** The bare server again, just before a Trent cell with as many connections and as long. */
+const adjacentBare = (c: number) => runLoad({ url: bareUrl, connections: c, requests: MAX_REQUESTS, seconds: SECONDS, make: bareMake });
 
 async function measureCosts(bareUrl: string): Promise<void> {
   const c = CONNECTIONS[CONNECTIONS.length - 1]!;
@@ -281,7 +291,7 @@ async function measureCosts(bareUrl: string): Promise<void> {
         // so each cell is compared with the bare figure measured next to it.
         const b = await runLoad({ url: bareUrl, connections: c, requests: MAX_REQUESTS, seconds: SECONDS / 2, make: bareMake });
         const r = await runLoad({ url: node.url, connections: c, requests: MAX_REQUESTS, seconds: SECONDS, make: m[op]! });
-        record(v.name, op, c, r);
+        record(v.name, op, c, r, b);
         costs.push({ variant: v.name, op, rps: r.rps, p99ms: r.p99ms, bareRps: b.rps });
       }
     } finally {
@@ -311,8 +321,6 @@ try {
     await bare.stop();
     throw e;
   }
-  if (!COSTS) await bare.stop();
-
   if (COSTS) {
     try {
       await measureCosts(bareUrl);
@@ -320,7 +328,7 @@ try {
       await bare.stop();
     }
   }
-  else {
+  else try {
   // 2. Trent with `KEYS` keys, everything on.
   let trent = await startTrentNode(sample);
   let fixtures: { keyIds: string[]; blobs: string[] };
@@ -345,9 +353,10 @@ try {
     let peak = 0;
     for (const op of ['Encrypt', 'Decrypt', 'GenerateDataKey', 'DescribeKey']) {
       for (const c of CONNECTIONS) {
+        const b = await adjacentBare(c);
         const { r, peakRss } = await loadWithRss(trent.url, trent.proc.pid!, c, m[op]!);
         peak = Math.max(peak, peakRss);
-        record(`${KEYS} keys`, op, c, r);
+        record(`${KEYS} keys`, op, c, r, b);
       }
     }
     extra.loadRssMB = peak;
@@ -366,17 +375,23 @@ try {
     const m = makers(f.keyIds, f.blobs);
     await runLoad({ url: trent.url, connections: 16, requests: MAX_REQUESTS, seconds: SECONDS / 2, make: m.Encrypt! }); // warm-up
     const c = CONNECTIONS[CONNECTIONS.length - 1]!;
-    for (const op of ['Encrypt', 'Decrypt']) record(`${BIG_KEYS} keys`, op, c, (await loadWithRss(trent.url, trent.proc.pid!, c, m[op]!)).r);
+    for (const op of ['Encrypt', 'Decrypt']) {
+      const b = await adjacentBare(c);
+      record(`${BIG_KEYS} keys`, op, c, (await loadWithRss(trent.url, trent.proc.pid!, c, m[op]!)).r, b);
+    }
   } finally {
     await trent.stop();
   }
+  } finally {
+    await bare.stop();
   }
 } finally {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 
 const machine = { cpus: availableParallelism(), model: cpus()[0]?.model ?? 'unknown', memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version };
-const ratio = (scenario: string, op: string, c: number) => rows.find((r) => r.scenario === scenario && r.op === op && r.conns === c)?.['req/s'];
+// Each cell's ratio to its adjacent bare run, so drift between the two scenarios cancels.
+const ratio = (scenario: string, op: string, c: number) => rows.find((r) => r.scenario === scenario && r.op === op && r.conns === c)?.['x bare req/s'];
 const c = CONNECTIONS[CONNECTIONS.length - 1]!;
 const bigVsSmall = ['Encrypt', 'Decrypt'].map((op) => ({ op, ratio: (ratio(`${BIG_KEYS} keys`, op, c) ?? 0) / (ratio(`${KEYS} keys`, op, c) ?? 1) }));
 
