@@ -25,3 +25,14 @@ test('logger: JSON lines in pino\'s shape, levels below the threshold dropped, s
   assert.equal(log.isLevelEnabled('debug'), false);
   assert.equal(createLogger('debug', {}, () => undefined).isLevelEnabled('debug'), true);
 });
+
+test('logger: a field that cannot be serialized costs the fields, not the line or an exception', () => {
+  const lines: string[] = [];
+  const log = createLogger('info', {}, (l) => lines.push(l));
+  const circular: Record<string, unknown> = {};
+  circular.self = circular;
+  log.info({ n: 1n }, 'bigint');
+  log.info({ c: circular }, 'circular');
+  assert.deepEqual(lines.map((l) => (JSON.parse(l) as { msg: string; fieldsOmitted: string }).msg), ['bigint', 'circular']);
+  assert.ok(lines.every((l) => (JSON.parse(l) as { fieldsOmitted?: string }).fieldsOmitted === 'not serializable'));
+});

@@ -47,7 +47,27 @@ function redact(fields: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-export function createLogger(level: string = process.env.TRENT_LOG_LEVEL ?? 'info', bindings: Record<string, unknown> = {}, write: (line: string) => void = (line) => writeSync(2, line)): Logger {
+/** Something to Atomics.wait on: a synchronous pause between retries. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes the whole line to stderr, synchronously. A pipe whose reader is slow answers EAGAIN
+ * (Node may leave it non-blocking): wait a millisecond and retry, up to a second; a line that still
+ * cannot be written is dropped — a log line never fails a request.
+ */
+function writeStderr(line: string): void {
+  let buf = Buffer.from(line, 'utf8');
+  const deadline = Date.now() + 1000;
+  while (buf.length > 0) {
+    try {
+      buf = buf.subarray(writeSync(2, buf));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) return;
+      Atomics.wait(PAUSE, 0, 0, 1);
+    }
+  }
+}
+export function createLogger(level: string = process.env.TRENT_LOG_LEVEL ?? 'info', bindings: Record<string, unknown> = {}, write: (line: string) => void = writeStderr): Logger {
   const threshold = LEVELS[level as Level] ?? LEVELS.info;
   const base = { service: 'trent', ...bindings };
   const at = (name: Level): LogFn => {
@@ -56,7 +76,15 @@ export function createLogger(level: string = process.env.TRENT_LOG_LEVEL ?? 'inf
       if (n < threshold) return;
       const fields = typeof a === 'string' ? {} : redact(a);
       const text = typeof a === 'string' ? a : msg;
-      write(`${JSON.stringify({ level: n, time: Date.now(), ...base, ...fields, ...(text !== undefined ? { msg: text } : {}) })}\n`);
+      const entry = { level: n, time: Date.now(), ...base, ...fields, ...(text !== undefined ? { msg: text } : {}) };
+      let json: string;
+      try {
+        json = JSON.stringify(entry);
+      } catch {
+        // A circular or BigInt field: the line without the fields, rather than an exception.
+        json = JSON.stringify({ level: n, time: entry.time, ...base, fieldsOmitted: 'not serializable', ...(text !== undefined ? { msg: text } : {}) });
+      }
+      write(`${json}\n`);
     }) as LogFn;
   };
   return {
