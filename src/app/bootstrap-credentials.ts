@@ -2,11 +2,11 @@
  * The default account's root access key: from TRENT_ROOT_ACCESS_KEY_ID / _SECRET_ACCESS_KEY, or
  * generated on first start and written to `<data-dir>/credentials` (profile `trent`, 0600).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CredentialStore } from '../auth/credential-store.ts';
 import type { Rng } from '../crypto/rng.ts';
+import { sameSecret } from '../crypto/same-secret.ts';
 import type { KeyStore } from '../domain/ports.ts';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -66,10 +66,4 @@ export function writePrivateFile(path: string, content: string): void {
     closeSync(fd);
   }
   renameSync(tmp, path);
-}
-
-/** Constant time and length-hiding: compares digests, never the secrets themselves. */
-function sameSecret(a: string, b: string): boolean {
-  const digest = (x: string) => createHash('sha256').update(x, 'utf8').digest();
-  return timingSafeEqual(digest(a), digest(b));
 }

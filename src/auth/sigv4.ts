@@ -6,7 +6,7 @@
  * the error it would see from AWS: header shape → date format → clock skew → Host signed →
  * algorithm → credential shape → credential scope → access key → signature → session token.
  */
-import { timingSafeEqual, createHash, createHmac } from 'node:crypto';
+import { timingSafeEqual, createHmac } from 'node:crypto';
 import {
   ExpiredTokenException,
   IncompleteSignatureException,
@@ -25,6 +25,7 @@ import {
   stringToSign,
   type HeaderMap,
 } from './sigv4-canonical.ts';
+import { sameSecret } from '../crypto/same-secret.ts';
 import { msg } from './sigv4-messages.ts';
 import { formatAmzDate, parseAmzDate, parseAuthorization, parseHttpDate } from './sigv4-parse.ts';
 import { SigningKeyCache, deriveSigningKey } from './sigv4-signing-key.ts';
@@ -179,10 +180,4 @@ function sameSignature(provided: string, expected: string): boolean {
   const a = Buffer.from(provided, 'utf8');
   const b = Buffer.from(expected, 'utf8');
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** Constant time and length-hiding: compare digests, never the tokens themselves. */
-function sameSecret(provided: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(provided), digest(expected));
 }
