@@ -20,7 +20,7 @@ import {
 } from '../shared/errors.ts';
 import { materialAad, type CallContext, type Core } from './core.ts';
 import { expiredMaterialIds, materialsInRegion, materialToStore, planDeletion, planImport, type ImportType } from './imported-materials.ts';
-import { invalidState } from './key-state.ts';
+import { assertState } from './key-state.ts';
 import { StoreConflictError } from './ports.ts';
 import type { ExpirationModel, KeyRecord, MaterialRecord } from './types.ts';
 
@@ -40,7 +40,7 @@ function assertExternal(key: KeyRecord): void {
 
 /** "[8] If the KMS key has imported key material: KMSInvalidStateException" (Pending Deletion column). */
 function assertNotPendingDeletion(key: KeyRecord): void {
-  if (key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion') throw invalidState(key);
+  assertState(key, 'manage');
 }
 
 /** Writes the change `plan` makes to the latest key and its materials, re-deciding on a lost race. */

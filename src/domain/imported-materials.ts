@@ -6,6 +6,7 @@
  */
 import { IncorrectKeyMaterialException, KMSInvalidStateException, UnsupportedOperationException } from '../shared/errors.ts';
 import type { ExpirationModel, ImportedMaterial, KeyRecord, KeyState, MaterialRecord } from './types.ts';
+import { isPendingDeletion } from './key-state.ts';
 
 export type ImportType = 'NEW_KEY_MATERIAL' | 'EXISTING_KEY_MATERIAL';
 
@@ -23,7 +24,7 @@ export const isImported = (m: MaterialRecord): boolean => m.imported?.importStat
  * stays Disabled: only EnableKey enables a disabled key.
  */
 export function importedKeyState(key: KeyRecord, materials: readonly MaterialRecord[]): KeyState {
-  if (key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion') return key.state;
+  if (isPendingDeletion(key)) return key.state;
   const complete = materials.length > 0 && materials.every(isImported);
   if (!complete) return 'PendingImport';
   return key.state === 'Disabled' ? 'Disabled' : 'Enabled';

@@ -30,6 +30,11 @@ const STATE_WORDS: Record<KeyState, string> = {
   Updating: 'updating',
 };
 
+/** PendingDeletion, or PendingReplicaDeletion (a multi-Region primary waiting for its replicas). */
+export function isPendingDeletion(key: KeyRecord): boolean {
+  return key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion';
+}
+
 export function invalidState(key: KeyRecord): KMSInvalidStateException {
   return new KMSInvalidStateException(`${key.arn} is ${STATE_WORDS[key.state]}.`);
 }
@@ -50,7 +55,7 @@ export function assertState(key: KeyRecord, cls: StateClass): void {
       if (s === 'Enabled' || s === 'Disabled' || s === 'PendingImport') return;
       throw invalidState(key);
     case 'manage':
-      if (s === 'PendingDeletion' || s === 'PendingReplicaDeletion') throw invalidState(key);
+      if (isPendingDeletion(key)) throw invalidState(key);
       return;
   }
 }

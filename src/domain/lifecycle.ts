@@ -6,7 +6,7 @@ import type { CallContext, Core } from './core.ts';
 import { defaultKeyPolicy } from './default-policy.ts';
 import { newKeyMaterial } from './key-material.ts';
 import { importedKeyState, materialsInRegion } from './imported-materials.ts';
-import { assertState, invalidState } from './key-state.ts';
+import { assertState, invalidState, isPendingDeletion } from './key-state.ts';
 import { hasReplicas } from './multi-region.ts';
 import { checkNewTags } from './tags.ts';
 import type { KeyRecord, Tag } from './types.ts';
@@ -172,13 +172,12 @@ export async function cancelKeyDeletion(core: Core, ctx: CallContext, keyIdParam
   const key = await core.resolve(ctx, keyIdParam, false);
   await core.authorize(ctx, 'kms:CancelKeyDeletion', key);
   const notPending = (k: KeyRecord) => new KMSInvalidStateException(`${k.arn} is not pending deletion.`);
-  const pending = (k: KeyRecord) => k.state === 'PendingDeletion' || k.state === 'PendingReplicaDeletion';
-  if (!pending(key)) throw key.state === 'Enabled' || key.state === 'Disabled' ? notPending(key) : invalidState(key);
+  if (!isPendingDeletion(key)) throw key.state === 'Enabled' || key.state === 'Disabled' ? notPending(key) : invalidState(key);
   // "When you cancel the deletion, the key state changes to Disabled" (CancelKeyDeletion reference) —
   // or PendingImport for a key whose imported material was deleted or expired meanwhile.
   const materials = key.origin === 'EXTERNAL' ? materialsInRegion(key, await core.store.listMaterials(key.keyId)) : [];
   return core.mutate(key, (k) => {
-    if (!pending(k)) throw notPending(k);
+    if (!isPendingDeletion(k)) throw notPending(k);
     const { deletionDate: _d, pendingWindowInDays: _w, ...rest } = k;
     return { ...rest, state: k.origin === 'EXTERNAL' && importedKeyState({ ...rest, state: 'Disabled' }, materials) === 'PendingImport' ? 'PendingImport' : 'Disabled' };
   });

@@ -5,7 +5,7 @@
 import { DisabledException, KMSInvalidStateException, LimitExceededException, UnsupportedOperationException } from '../shared/errors.ts';
 import type { CallContext, Core } from './core.ts';
 import { materialsInRegion } from './imported-materials.ts';
-import { invalidState } from './key-state.ts';
+import { assertState, invalidState } from './key-state.ts';
 import { decodeMarker, encodeMarker } from './lifecycle.ts';
 import { assertNotReplica, syncReplicas } from './multi-region.ts';
 import type { KeyRecord, MaterialRecord } from './types.ts';
@@ -66,7 +66,7 @@ export async function getKeyRotationStatus(core: Core, ctx: CallContext, keyIdPa
   const key = await core.resolve(ctx, keyIdParam, false);
   await core.authorize(ctx, 'kms:GetKeyRotationStatus', key);
   assertRotatable(key);
-  if (key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion') throw invalidState(key);
+  assertState(key, 'manage');
   return key;
 }
 
