@@ -273,10 +273,10 @@ const costs: { variant: string; op: string; rps: number; p99ms: number; bareRps:
 /** --costs: each variant on a fresh data directory, the same keys count and load, at the most connections. */
 let bareUrl = '';
 const bareMake: Make = (_i, u) => signedRequest(u, 'Encrypt', { KeyId: 'bench', Plaintext: plaintext });
-/** The bare server again, just before a Trent cell with as many connections and as long. */
-const adjacentBare = (c: number) => runLoad({ url: bareUrl, connections: c, requests: MAX_REQUESTS, seconds: SECONDS, make: bareMake });
+/** The bare server again, just before a Trent cell with as many connections. */
+const adjacentBare = (c: number, seconds = SECONDS) => runLoad({ url: bareUrl, connections: c, requests: MAX_REQUESTS, seconds, make: bareMake });
 
-async function measureCosts(bareUrl: string): Promise<void> {
+async function measureCosts(): Promise<void> {
   const c = CONNECTIONS[CONNECTIONS.length - 1]!;
   for (const v of COST_VARIANTS) {
     const dir = tempDir('trent-bench-cost-');
@@ -289,7 +289,7 @@ async function measureCosts(bareUrl: string): Promise<void> {
       for (const op of COST_OPS) {
         // The bare server again just before each cell: the machine's load drifts between variants,
         // so each cell is compared with the bare figure measured next to it.
-        const b = await runLoad({ url: bareUrl, connections: c, requests: MAX_REQUESTS, seconds: SECONDS / 2, make: bareMake });
+        const b = await adjacentBare(c, SECONDS / 2);
         const r = await runLoad({ url: node.url, connections: c, requests: MAX_REQUESTS, seconds: SECONDS, make: m[op]! });
         record(v.name, op, c, r, b);
         costs.push({ variant: v.name, op, rps: r.rps, p99ms: r.p99ms, bareRps: b.rps });
@@ -323,7 +323,7 @@ try {
   }
   if (COSTS) {
     try {
-      await measureCosts(bareUrl);
+      await measureCosts();
     } finally {
       await bare.stop();
     }

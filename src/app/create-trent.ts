@@ -191,8 +191,10 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
         : {}),
     });
 
+    // The Regions requests may be signed for, and ReplicateKey may target: one predicate for both.
+    const acceptsRegion = regionsAccepted(config.region);
     const policyAuthorizer = new PolicyAuthorizer({ identities: () => identities.current, clock, partition: config.partition, onDeny: (why) => log(why) });
-    const core = new Core({ store, keyring, clock, rng, authorizer: opts.authorizer ?? policyAuthorizer, partition: config.partition, acceptsRegion: regionsAccepted(config.region) });
+    const core = new Core({ store, keyring, clock, rng, authorizer: opts.authorizer ?? policyAuthorizer, partition: config.partition, acceptsRegion });
     coreRef = core;
     policyAuthorizer.bind(core);
     if (seedPlan) {
@@ -260,7 +262,7 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       // Signatures are checked against real time: the test clock moves key lifecycles, not clients' clocks.
       authenticator: config.noSigV4 ? new UnverifiedAuthenticator(creds) : new SigV4Authenticator(creds, baseClock),
       region: config.region,
-      acceptsRegion: regionsAccepted(config.region),
+      acceptsRegion,
       log,
       ...(tls ? { tls } : {}),
       ...(clockControl ? { clockControl } : {}),

@@ -7,6 +7,7 @@
  */
 import { IncompleteSignatureException, InvalidSignatureException, UnrecognizedClientException } from '../shared/errors.ts';
 import type { CredentialStore } from '../auth/credential-store.ts';
+import { msg } from '../auth/sigv4-messages.ts';
 import { parseAuthorization } from '../auth/sigv4-parse.ts';
 import type { Authenticated, Authenticator, RawRequest } from '../server/http-server.ts';
 
@@ -34,7 +35,7 @@ export class UnverifiedAuthenticator implements Authenticator {
       throw new InvalidSignatureException('Credential should be scoped to a valid region.');
     }
     const c = await this.#creds.lookup(accessKeyId);
-    if (!c) throw new UnrecognizedClientException('The security token included in the request is invalid.');
+    if (!c) throw new UnrecognizedClientException(msg.invalidToken);
     return { principal: c.principal, region: scopeRegion };
   }
 }
