@@ -5,7 +5,7 @@
  * removed, inserted or reordered line breaks the chain at that place, across file rotations too:
  * a new file's first line carries the last hash of the file before it.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const GENESIS = '0'.repeat(64);
 export const LINE_VERSION = 1;
@@ -33,7 +33,7 @@ export interface ChainHead {
 const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** Builds the line (without its newline) for one entry; returns it with its hash. */

@@ -5,14 +5,15 @@
  * and, where that page is silent, what the signers in the field do (@smithy/signature-v4,
  * botocore): both take the path as sent on the wire and encode it once more.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export type HeaderMap = Record<string, string | string[] | undefined>;
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 export const TERMINATOR = 'aws4_request';
 
-export const sha256Hex = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+/** One-shot `crypto.hash` (Node ≥ 20.12): no Hash object per call, about half the time of createHash for a request body. */
+export const sha256Hex = (data: Uint8Array | string): string => hash('sha256', data, 'hex');
 
 const utf8 = new TextEncoder();
 

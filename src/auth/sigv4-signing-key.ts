@@ -4,7 +4,7 @@
  * Region); kService = hash(kRegion, Service); kSigning = hash(kService, "aws4_request")"
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import { TERMINATOR } from './sigv4-canonical.ts';
 
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
@@ -33,7 +33,7 @@ export class SigningKeyCache {
 
   /** The signing key; callers must not modify the returned bytes. */
   get(secretAccessKey: string, date: string, region: string, service: string): Buffer {
-    const id = `${createHash('sha256').update(secretAccessKey, 'utf8').digest('base64')}/${date}/${region}/${service}`;
+    const id = `${hash('sha256', secretAccessKey, 'base64')}/${date}/${region}/${service}`;
     const hit = this.#entries.get(id);
     if (hit) {
       this.#entries.delete(id);
