@@ -43,6 +43,43 @@ describe('SqliteStore on disk', () => {
     await third.close();
   });
 
+  test('key reads asked for together are answered each with its own row, and each sees the writes that returned before it, from this instance or another', async () => {
+    const path = freshPath();
+    const a = new SqliteStore(path);
+    const b = new SqliteStore(path);
+    try {
+      const account = randomAccount();
+      const keys = Array.from({ length: 40 }, () => minimalKey(account));
+      for (const k of keys) await a.createKey(k, material(k.keyId, { materialId: k.currentMaterialId }));
+      const missing = minimalKey(account);
+      // One turn of the event loop: 81 reads in one batch, in an order unlike the rows'.
+      const asked = [...keys, missing, ...[...keys].reverse()];
+      const got = await Promise.all(asked.map((k) => a.getKey(k)));
+      assert.deepEqual(got, asked.map((k) => (k === missing ? undefined : k)));
+
+      // A write by another connection (another process, in production) that returned before the read.
+      const v2 = { ...keys[0]!, description: 'from b', version: 2 };
+      await b.updateKey(v2, 1);
+      const [seen, other] = await Promise.all([a.getKey(keys[0]!), a.getKey(keys[1]!)]);
+      assert.deepEqual(seen, v2);
+      assert.deepEqual(other, keys[1]);
+      // Asked before a write in the same turn: the batch runs at the end of the turn, after it.
+      const pending = a.getKey(keys[2]!);
+      const v2b = { ...keys[2]!, description: 'same turn', version: 2 };
+      await a.updateKey(v2b, 1);
+      assert.deepEqual(await pending, v2b);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test('a key read on a closed store fails instead of hanging', async () => {
+    const s = new SqliteStore(freshPath());
+    await s.close();
+    await assert.rejects(s.getKey({ keyId: 'x', region: 'us-east-1' }));
+  });
+
   test('two instances on one file see each other\'s writes and share the optimistic checks', async () => {
     const path = freshPath();
     const a = new SqliteStore(path);

@@ -10,6 +10,12 @@ import { MIGRATIONS } from './schema.ts';
 
 type Row = Record<string, unknown>;
 
+interface PendingKeyRead {
+  ref: KeyRef;
+  resolve: (key: KeyRecord | undefined) => void;
+  reject: (e: unknown) => void;
+}
+
 const u8 = (b: unknown): Uint8Array => {
   const buf = b as Buffer;
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
@@ -142,9 +148,49 @@ export class SqliteStore implements KeyStore {
     }
   }
 
-  async getKey(ref: KeyRef): Promise<KeyRecord | undefined> {
-    const r = this.#q.getKey.get(ref.region, ref.keyId) as Row | undefined;
-    return r ? keyFromDoc(r.doc as string) : undefined;
+  /**
+   * The read every KMS request makes. On a WAL database each read transaction takes and drops a
+   * lock on the WAL index (two fcntl calls); under the benchmark's load that was 10 of the read's
+   * 17 µs (7 µs without the locks, measured with an exclusive lock, which would shut out other
+   * processes). So the key reads asked for in one turn of the event loop run together at its end,
+   * in one read transaction: one lock for the batch. Each read runs after it was asked for, so it
+   * sees every write that returned before — this process's and other processes' alike.
+   */
+  getKey(ref: KeyRef): Promise<KeyRecord | undefined> {
+    return new Promise((resolve, reject) => {
+      if (this.#keyReads.length === 0) setImmediate(this.#readKeys);
+      this.#keyReads.push({ ref, resolve, reject });
+    });
+  }
+
+  #keyReads: PendingKeyRead[] = [];
+
+  readonly #readKeys = (): void => {
+    const batch = this.#keyReads;
+    this.#keyReads = [];
+    let rows: (Row | undefined)[];
+    try {
+      rows = batch.length === 1 ? [this.#q.getKey.get(batch[0]!.ref.region, batch[0]!.ref.keyId) as Row | undefined] : this.#readBatch(batch);
+    } catch (e) {
+      for (const r of batch) r.reject(e);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const row = rows[i];
+      try {
+        batch[i]!.resolve(row ? keyFromDoc(row.doc as string) : undefined);
+      } catch (e) {
+        batch[i]!.reject(e);
+      }
+    }
+  };
+
+  #readBatchTx: ((batch: PendingKeyRead[]) => (Row | undefined)[]) | undefined;
+
+  #readBatch(batch: PendingKeyRead[]): (Row | undefined)[] {
+    // A deferred transaction: its first SELECT takes the read lock, COMMIT drops it.
+    this.#readBatchTx ??= this.#db.transaction((b: PendingKeyRead[]) => b.map((r) => this.#q.getKey.get(r.ref.region, r.ref.keyId) as Row | undefined));
+    return this.#readBatchTx(batch);
   }
 
   async listKeyRegions(keyId: string): Promise<KeyRecord[]> {
