@@ -162,12 +162,16 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
     const send = sender(t.url, agent, w);
 
-    // Warm the JIT and caches, then measure the maximum: the median of three probes, so one
-    // probe that a stall of this shared machine cut short or a burst inflated does not set the rate.
+    // Warm the JIT and caches, then measure the maximum: the lowest of three closed-loop probes.
+    // What an open loop sustains is less than what a closed loop reaches (its requests come in
+    // waves that the audit's group commit and the store's batched key reads serve together): with
+    // the median, three soaks here and one in a clean checkout found the server's open-loop
+    // capacity at 73–83% of it, so "80%" was the edge of saturation and p99 climbed as a queue
+    // built. The lowest probe is the rate this shared machine delivered every time.
     await probeMax(send, o.connections, Math.min(2, o.probeSeconds));
     const probes: number[] = [];
     for (let i = 0; i < 3; i++) probes.push(await probeMax(send, o.connections, o.probeSeconds));
-    const maxRps = median(probes);
+    const maxRps = Math.min(...probes);
     log(`probes ${probes.map((p) => p.toFixed(0)).join(', ')} req/s`);
     const targetRps = maxRps * o.fraction;
     log(`maximum ${maxRps.toFixed(0)} req/s; soaking at ${targetRps.toFixed(0)} req/s for ${o.seconds} s`);
