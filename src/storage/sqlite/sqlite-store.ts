@@ -100,6 +100,7 @@ export class SqliteStore implements KeyStore {
           'ON CONFLICT(access_key_id) DO UPDATE SET principal_arn = excluded.principal_arn, account_id = excluded.account_id, wrapped_secret = excluded.wrapped_secret, session_token = excluded.session_token, expires_at = excluded.expires_at',
       ),
     };
+    this.#readBatch = db.transaction((batch: PendingKeyRead[]) => batch.map(this.#readKeyRow));
   }
 
   #migrate(): void {
@@ -170,7 +171,8 @@ export class SqliteStore implements KeyStore {
     this.#keyReads = [];
     let rows: (Row | undefined)[];
     try {
-      rows = batch.length === 1 ? [this.#q.getKey.get(batch[0]!.ref.region, batch[0]!.ref.keyId) as Row | undefined] : this.#readBatch(batch);
+      // One read needs no transaction of its own; several share one.
+      rows = batch.length === 1 ? [this.#readKeyRow(batch[0]!)] : this.#readBatch(batch);
     } catch (e) {
       for (const r of batch) r.reject(e);
       return;
@@ -185,13 +187,10 @@ export class SqliteStore implements KeyStore {
     }
   };
 
-  #readBatchTx: ((batch: PendingKeyRead[]) => (Row | undefined)[]) | undefined;
+  readonly #readKeyRow = (r: PendingKeyRead): Row | undefined => this.#q.getKey.get(r.ref.region, r.ref.keyId) as Row | undefined;
 
-  #readBatch(batch: PendingKeyRead[]): (Row | undefined)[] {
-    // A deferred transaction: its first SELECT takes the read lock, COMMIT drops it.
-    this.#readBatchTx ??= this.#db.transaction((b: PendingKeyRead[]) => b.map((r) => this.#q.getKey.get(r.ref.region, r.ref.keyId) as Row | undefined));
-    return this.#readBatchTx(batch);
-  }
+  /** A deferred transaction (built with the statements): its first SELECT takes the read lock, COMMIT drops it. */
+  readonly #readBatch: (batch: PendingKeyRead[]) => (Row | undefined)[];
 
   async listKeyRegions(keyId: string): Promise<KeyRecord[]> {
     return (this.#q.keyRegions.all(keyId) as Row[]).map((r) => keyFromDoc(r.doc as string));
