@@ -12,6 +12,19 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const freshPath = () => join(dir, `store-${++n}.db`);
 
+/** Two stores on one file, as two processes (or `--workers`) have them; both closed afterwards. */
+async function twoStoresOnOneFile(fn: (a: SqliteStore, b: SqliteStore) => Promise<void>): Promise<void> {
+  const path = freshPath();
+  const a = new SqliteStore(path);
+  const b = new SqliteStore(path);
+  try {
+    await fn(a, b);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+}
+
 exerciseKeyStore('SqliteStore', async () => {
   const store = new SqliteStore(freshPath());
   return { store, cleanup: () => store.close() };
@@ -44,10 +57,7 @@ describe('SqliteStore on disk', () => {
   });
 
   test('key reads asked for together are answered each with its own row, and each sees the writes that returned before it, from this instance or another', async () => {
-    const path = freshPath();
-    const a = new SqliteStore(path);
-    const b = new SqliteStore(path);
-    try {
+    await twoStoresOnOneFile(async (a, b) => {
       const account = randomAccount();
       const keys = Array.from({ length: 40 }, () => minimalKey(account));
       for (const k of keys) await a.createKey(k, material(k.keyId, { materialId: k.currentMaterialId }));
@@ -68,10 +78,7 @@ describe('SqliteStore on disk', () => {
       const v2b = { ...keys[2]!, description: 'same turn', version: 2 };
       await a.updateKey(v2b, 1);
       assert.deepEqual(await pending, v2b);
-    } finally {
-      await a.close();
-      await b.close();
-    }
+    });
   });
 
   test('a key read on a closed store fails instead of hanging', async () => {
@@ -81,10 +88,7 @@ describe('SqliteStore on disk', () => {
   });
 
   test('two instances on one file see each other\'s writes and share the optimistic checks', async () => {
-    const path = freshPath();
-    const a = new SqliteStore(path);
-    const b = new SqliteStore(path);
-    try {
+    await twoStoresOnOneFile(async (a, b) => {
       const account = randomAccount();
       const key = minimalKey(account);
       await a.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
@@ -103,9 +107,6 @@ describe('SqliteStore on disk', () => {
       await b.deleteKey(key, 1_000);
       assert.equal(await a.getKey(key), undefined);
       assert.equal(await a.getAlias(account, 'us-east-1', 'alias/one'), undefined);
-    } finally {
-      await a.close();
-      await b.close();
-    }
+    });
   });
 });
