@@ -11,9 +11,13 @@
  * Trent runs from the compiled JavaScript (dist/): the full suite builds it first (`npm run
  * build`) unless --no-build; --smoke uses whatever bin/trent.js picks (dist/ if fresh, else tsx).
  *
- * The generator: closed-loop keep-alive connections (bench/lib/load.ts) signing every request with
- * a light SigV4 signer (bench/lib/sign.ts, node:crypto HMACs, signing key derived once a day) — the
- * baseline server receives the same signed requests, so its figure is also the generator's ceiling.
+ * The generator: closed-loop keep-alive connections (bench/lib/load.ts: raw node:net sockets, one
+ * buffer per request, responses read by Content-Length) signing every request with a light SigV4
+ * signer (bench/lib/sign.ts, node:crypto HMACs, signing key derived once a day) — the baseline
+ * server receives the same signed requests. The `gen us` column is the generator's own CPU per
+ * request: with node:http's client it was ~90 µs and the bare row was the generator's ceiling (one
+ * core saturated near 11,000 req/s); with raw sockets it is ~40 µs and the bare server, not the
+ * generator, sets the bare row.
  * Every Trent cell is preceded by a bare cell with as many connections and as long, and its ratios
  * divide by that adjacent run: this shared machine's speed drifts by ±30% within a run (seen: the
  * same Encrypt cell 2,957 and 4,034 req/s a minute apart), and a baseline measured once at the
@@ -191,6 +195,8 @@ interface Row {
   'x bare p99': number;
   /** The bare server's req/s the ratios divide by: measured just before the cell. */
   'bare req/s': number;
+  /** The generator's own CPU per request of this cell, µs (it must not be the bottleneck). */
+  'gen us': number;
 }
 
 const rows: Row[] = [];
@@ -209,6 +215,7 @@ function record(scenario: string, op: string, conns: number, r: LoadResult, adja
     'x bare req/s': b ? r.rps / b.rps : 1,
     'x bare p99': b ? r.p99ms / Math.max(b.p99ms, 0.001) : 1,
     'bare req/s': b ? Math.round(b.rps) : Math.round(r.rps),
+    'gen us': Math.round(r.generatorUs),
   });
   process.stderr.write(`  ${scenario} ${op} @${conns}: ${Math.round(r.rps)} req/s, p99 ${r.p99ms.toFixed(2)} ms\n`);
 }
