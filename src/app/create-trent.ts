@@ -26,6 +26,7 @@ import { AuditLog } from '../audit/audit-log.ts';
 import { HeadAnchor } from '../audit/anchor.ts';
 import { Auditor } from '../audit/auditor.ts';
 import { auditedStore } from '../audit/audit-store.ts';
+import type { AuditScope } from '../audit/scope.ts';
 import { type AuditFileOps, nodeFileOps } from '../audit/files.ts';
 import { claimNode, type NodeLock } from '../audit/node-lock.ts';
 import { createLogger } from '../metrics/logger.ts';
@@ -267,7 +268,7 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       ...(tls ? { tls } : {}),
       ...(clockControl ? { clockControl } : {}),
       sts: new StsService(creds, identities, baseClock, config.partition),
-      ...(auditor ? { audit: auditor } : {}),
+      ...(auditor ? { audit: auditor, requestStore: (scope: AuditScope) => auditedStore(baseStore, auditor!, scope) } : {}),
       metrics,
       ...(config.metrics !== undefined ? { metricsRoute: false } : {}),
       ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),

@@ -4,17 +4,18 @@ import { test } from 'node:test';
 import { material, minimalKey, randomAccount } from '../storage/conformance/exercise-key-store.ts';
 import { MemoryStore } from '../storage/memory/memory-store.ts';
 import { auditedStore } from './audit-store.ts';
-import { auditScope, type AuditScope, type TouchedKey } from './scope.ts';
+import type { AuditScope, TouchedKey } from './scope.ts';
 
 function setup(failWrites = false) {
   const inner = new MemoryStore();
   const service: string[] = [];
-  const store = auditedStore(inner, {
-    async serviceWrite(method, keyId) {
+  const barrier = {
+    async serviceWrite(method: string, keyId: string | undefined) {
       if (failWrites) throw new Error('audit down');
       service.push(`${method}:${keyId ?? ''}`);
     },
-  });
+  };
+  const store = auditedStore(inner, barrier);
   let intents = 0;
   const scope: AuditScope = {
     touched: new Map<string, TouchedKey>(),
@@ -23,18 +24,18 @@ function setup(failWrites = false) {
       if (failWrites) throw new Error('audit down');
     },
   };
-  return { inner, store, service, scope, intents: () => intents };
+  // The request's own view of the same store.
+  const scoped = auditedStore(inner, barrier, scope);
+  return { inner, store, scoped, service, scope, intents: () => intents };
 }
 
 test('inside a request: each write waits for the write-ahead entry, and the keys read or created are its resources', async () => {
-  const { store, scope, intents, service } = setup();
+  const { scoped, scope, intents, service } = setup();
   const key = minimalKey(randomAccount());
-  await auditScope.run(scope, async () => {
-    await store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
-    assert.equal((await store.getKey(key))?.keyId, key.keyId);
-    await store.listKeys(key.account, key.region, undefined, 10);
-    await store.putMeta('x', 'y'); // store bookkeeping: not a KMS change
-  });
+  await scoped.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }));
+  assert.equal((await scoped.getKey(key))?.keyId, key.keyId);
+  await scoped.listKeys(key.account, key.region, undefined, 10);
+  await scoped.putMeta('x', 'y'); // store bookkeeping: not a KMS change
   assert.equal(intents(), 1);
   assert.deepEqual([...scope.touched.keys()], [key.keyId]);
   assert.deepEqual(service, []);
@@ -49,9 +50,9 @@ test('outside any request (scheduler, start-up), a write gets a service entry fi
 });
 
 test('when the entry cannot be written, the store is never touched', async () => {
-  const { inner, store, scope } = setup(true);
+  const { inner, store, scoped } = setup(true);
   const key = minimalKey(randomAccount());
-  await assert.rejects(auditScope.run(scope, () => store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId }))), /audit down/);
+  await assert.rejects(scoped.createKey(key, material(key.keyId, { materialId: key.currentMaterialId })), /audit down/);
   await assert.rejects(store.createKey(key, material(key.keyId, { materialId: key.currentMaterialId })), /audit down/);
   assert.equal(await inner.getKey(key), undefined);
 });

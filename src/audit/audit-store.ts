@@ -1,14 +1,15 @@
 /**
  * The key store as the audit trail sees it: every write waits for a durable write-ahead entry
  * (the request's, or a service entry outside any request) before it reaches the real store, and
- * every key read inside a request is remembered as one of the request's resources.
+ * every key read inside a request is remembered as one of the request's resources. One view
+ * without a scope serves the scheduler and start-up; each request gets its own view (`scope`).
  *
  * Generic on purpose: any method that is not a read (`get…`, `list…`, `close`) or a store-meta
  * write is treated as a change, so a method added to the port later is covered by default.
  */
 import type { KeyStore } from '../domain/ports.ts';
 import type { KeyRecord } from '../domain/types.ts';
-import { auditScope, touch } from './scope.ts';
+import { type AuditScope, touch } from './scope.ts';
 
 export interface ServiceWriteBarrier {
   serviceWrite(method: string, keyId: string | undefined): Promise<void>;
@@ -28,7 +29,7 @@ function keyIdOf(args: unknown[]): string | undefined {
   return undefined;
 }
 
-export function auditedStore(store: KeyStore, barrier: ServiceWriteBarrier): KeyStore {
+export function auditedStore(store: KeyStore, barrier: ServiceWriteBarrier, scope?: AuditScope): KeyStore {
   const wrappers = new Map<string, unknown>();
   return new Proxy(store, {
     get(target, prop) {
@@ -40,7 +41,6 @@ export function auditedStore(store: KeyStore, barrier: ServiceWriteBarrier): Key
       if (prop === 'getKey') {
         w = async (...args: unknown[]) => {
           const key = (await fn.apply(target, args)) as KeyRecord | undefined;
-          const scope = auditScope.getStore();
           if (key && scope) touch(scope, key);
           return key;
         };
@@ -48,7 +48,6 @@ export function auditedStore(store: KeyStore, barrier: ServiceWriteBarrier): Key
         w = fn.bind(target);
       } else {
         w = async (...args: unknown[]) => {
-          const scope = auditScope.getStore();
           if (scope) await scope.beforeWrite();
           else await barrier.serviceWrite(prop, keyIdOf(args));
           const r = await fn.apply(target, args);

@@ -25,7 +25,7 @@ import { traitsOf } from './operation-traits.ts';
 import { additionalEventData, requestParameters, responseElements } from './redact.ts';
 import { type CloudTrailRecord, EVENT_VERSION, eventTime, keyResource, unauthenticatedIdentity, userIdentityOf } from './record.ts';
 import { requestClass, type RequestClass } from './request-class.ts';
-import { auditScope, type AuditScope, type TouchedKey } from './scope.ts';
+import type { AuditScope, TouchedKey } from './scope.ts';
 
 /** What the meter learns from each record. */
 export interface Usage {
@@ -79,11 +79,6 @@ export class RequestAudit implements AuditScope {
     this.#a = a;
     this.start = start;
     this.#time = time;
-  }
-
-  /** Runs the operation inside this request's scope (resources, write-ahead). */
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    return auditScope.run(this, fn);
   }
 
   beforeWrite(): Promise<void> {

@@ -10,5 +10,5 @@ export { queryEvents, parseTimeArg, type QueryFilter } from './query.ts';
 export { mergedEvents, type EventEntry } from './reader.ts';
 export { claimedAccessKeyId, type CloudTrailRecord } from './record.ts';
 export { classOfKeySpec, REQUEST_CLASSES, type RequestClass } from './request-class.ts';
-export { auditScope } from './scope.ts';
+export type { AuditScope } from './scope.ts';
 export { verifyAuditDir, type ChainReport } from './verify.ts';

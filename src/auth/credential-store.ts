@@ -41,7 +41,8 @@ export class CredentialStore {
     this.#monotonicNow = monotonicNow;
   }
 
-  async put(p: { accessKeyId: string; secretAccessKey: string; principalArn: string; now: number; sessionToken?: string; expiresAt?: number }): Promise<void> {
+  /** `via`: write through this view of the store instead (a request's audited view). */
+  async put(p: { accessKeyId: string; secretAccessKey: string; principalArn: string; now: number; sessionToken?: string; expiresAt?: number }, via: Pick<KeyStore, 'putAccessKey'> = this.#store): Promise<void> {
     const principal = principalFromArn(p.principalArn);
     const rec: AccessKeyRecord = {
       accessKeyId: p.accessKeyId,
@@ -52,7 +53,7 @@ export class CredentialStore {
       ...(p.sessionToken !== undefined ? { sessionToken: p.sessionToken } : {}),
       ...(p.expiresAt !== undefined ? { expiresAt: p.expiresAt } : {}),
     };
-    await this.#store.putAccessKey(rec);
+    await via.putAccessKey(rec);
     this.#cache.delete(p.accessKeyId);
   }
 

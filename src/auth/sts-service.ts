@@ -7,6 +7,7 @@ import type { Clock } from '../domain/ports.ts';
 import type { Principal } from '../domain/types.ts';
 import { decide } from '../policy/decide.ts';
 import type { CredentialStore } from './credential-store.ts';
+import type { KeyStore } from '../domain/ports.ts';
 import type { IdentitySource } from './identities.ts';
 import { uniqueIdFor } from './principals.ts';
 
@@ -37,7 +38,8 @@ export class StsService {
   ) {}
 
   /** "DurationSeconds … from 900 seconds (15 minutes) up to the maximum session duration (default 1 hour, at most 12 hours)". */
-  async assumeRole(caller: Principal, p: { roleArn?: string; roleSessionName?: string; durationSeconds?: string }): Promise<AssumedRole> {
+  /** `via`: the store view the session is written through (a request's audited view); default the credential store's. */
+  async assumeRole(caller: Principal, p: { roleArn?: string; roleSessionName?: string; durationSeconds?: string }, via?: Pick<KeyStore, 'putAccessKey'>): Promise<AssumedRole> {
     if (!p.roleArn) throw new StsError('ValidationError', "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
     if (!p.roleSessionName) throw new StsError('ValidationError', "1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null");
     if (!SESSION_NAME.test(p.roleSessionName)) {
@@ -69,7 +71,7 @@ export class StsService {
     const sessionToken = randomBytes(96).toString('base64');
     const arn = `arn:${this.partition}:sts::${role.accountId}:assumed-role/${roleMatch[3]}/${p.roleSessionName}`;
     const expiration = new Date(now + duration * 1000);
-    await this.creds.put({ accessKeyId, secretAccessKey, principalArn: arn, now, sessionToken, expiresAt: expiration.getTime() });
+    await this.creds.put({ accessKeyId, secretAccessKey, principalArn: arn, now, sessionToken, expiresAt: expiration.getTime() }, via);
     return { accessKeyId, secretAccessKey, sessionToken, expiration, arn, assumedRoleId: `${uniqueIdFor('AROA', `arn:${roleMatch[1]}:iam::${roleMatch[2]}:role/${roleMatch[3]}`)}:${p.roleSessionName}` };
   }
 }

@@ -45,14 +45,16 @@ export class Core {
   readonly authorizer: Authorizer;
   readonly partition: string;
   readonly acceptsRegion: (region: string) => boolean;
-  readonly #cache = new Map<string, Uint8Array>();
+  readonly #deps: CoreDeps;
+  readonly #cache: Map<string, Uint8Array>;
   /** The alias a request named a key by (kms:RequestAlias), per resolved record. */
-  readonly #requestAlias = new WeakMap<KeyRecord, string>();
+  readonly #requestAlias: WeakMap<KeyRecord, string>;
   readonly #cacheSize: number;
   /** Unwrapped-material cache lookups (metrics). */
-  readonly cacheStats = { hits: 0, misses: 0 };
+  readonly cacheStats: { hits: number; misses: number };
 
-  constructor(d: CoreDeps) {
+  constructor(d: CoreDeps, shared?: Core) {
+    this.#deps = d;
     this.store = d.store;
     this.keyring = d.keyring;
     this.clock = d.clock;
@@ -61,6 +63,17 @@ export class Core {
     this.partition = d.partition;
     this.acceptsRegion = d.acceptsRegion ?? regionsAccepted('us-east-1');
     this.#cacheSize = d.materialCacheSize ?? 10_000;
+    this.#cache = shared ? shared.#cache : new Map();
+    this.#requestAlias = shared ? shared.#requestAlias : new WeakMap();
+    this.cacheStats = shared ? shared.cacheStats : { hits: 0, misses: 0 };
+  }
+
+  /**
+   * The same core reading and writing through another view of the store (a request's audited
+   * view: audit-store.ts); caches and counters are shared with this one.
+   */
+  withStore(store: KeyStore): Core {
+    return new Core({ ...this.#deps, store }, this);
   }
 
   now(): number {

@@ -11,6 +11,8 @@ import { lookupOperation } from '../operations/index.ts';
 import { KmsError, RequestEntityTooLargeException, SerializationException, ThrottlingException, UnknownOperationException } from '../shared/errors.ts';
 import type { StsService } from '../auth/sts-service.ts';
 import type { Auditor } from '../audit/auditor.ts';
+import type { AuditScope } from '../audit/scope.ts';
+import type { KeyStore } from '../domain/ports.ts';
 import { claimedAccessKeyId } from '../audit/record.ts';
 import { handleClockRequest, type ClockControl } from './clock-control.ts';
 import { applyConnectionLimits, serverOptions } from './connection-limits.ts';
@@ -55,6 +57,8 @@ export interface ServerDeps {
   sts?: StsService;
   /** The audit trail: a durable record per request before its response leaves (absent: no audit, benchmarks only). */
   audit?: Auditor;
+  /** With `audit`: a request's own view of the store (its resources, its write-ahead entry). */
+  requestStore?: (scope: AuditScope) => KeyStore;
   /** `GET /metrics` and per-request counters. */
   metrics?: ServerMetrics;
   /** false: count requests but do not answer `GET /metrics` here (served elsewhere, or not at all). */
@@ -123,6 +127,7 @@ function httpDate(): string {
 }
 
 export function createTrentServer(deps: ServerDeps): TrentServer {
+  if (deps.audit && !deps.requestStore) throw new Error('an audited server needs requestStore: each request writes through its own view of the store');
   let inFlight = 0;
   let closing = false;
 
@@ -171,7 +176,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
         audit.principal = principal;
         audit.region = region;
       }
-      const r = audit ? await audit.run(() => handleSts(sts, principal, body, requestId)) : await handleSts(sts, principal, body, requestId);
+      const r = await handleSts(sts, principal, body, requestId, audit && deps.requestStore?.(audit));
       if (audit) {
         audit.stsResponse = r.responseElements;
         await audit.succeed({});
@@ -273,8 +278,9 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       if (audit) audit.input = input;
       // Tests only: adopt a clock move made on another node sharing the store.
       if (deps.clockControl) await deps.clockControl.sync();
-      const ctx = { core: deps.core, call: { principal, region, requestId, sourceIp: raw.sourceIp, secureTransport: deps.tls !== undefined } };
-      const out = audit ? await audit.run(() => operation.run(ctx, input)) : await operation.run(ctx, input);
+      const core = audit && deps.requestStore ? deps.core.withStore(deps.requestStore(audit)) : deps.core;
+      const ctx = { core, call: { principal, region, requestId, sourceIp: raw.sourceIp, secureTransport: deps.tls !== undefined } };
+      const out = await operation.run(ctx, input);
       // The record is built before the output's blobs are zeroed, and is durable before a byte of
       // the answer leaves: if it cannot be written, the caller gets KMSInternalException instead.
       const durable = audit?.succeed(out);

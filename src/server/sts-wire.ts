@@ -2,6 +2,7 @@
  * STS on Trent's endpoint, in the Query protocol (form body, XML answers), so
  * `aws sts assume-role` / `get-caller-identity` with --endpoint-url work.
  */
+import type { KeyStore } from '../domain/ports.ts';
 import type { Principal } from '../domain/types.ts';
 import { StsError, type StsService } from '../auth/sts-service.ts';
 import { KmsError } from '../shared/errors.ts';
@@ -43,7 +44,8 @@ export function stsAction(body: Buffer): string {
   return /^[A-Za-z]{1,64}$/.test(action) ? action : 'Unknown';
 }
 
-export async function handleSts(sts: StsService, principal: Principal, body: Buffer, requestId: string): Promise<{ status: number; xml: string; responseElements?: Record<string, unknown> }> {
+/** `store`: the request's audited view, where AssumeRole writes its session (absent without an audit trail). */
+export async function handleSts(sts: StsService, principal: Principal, body: Buffer, requestId: string, store?: Pick<KeyStore, 'putAccessKey'>): Promise<{ status: number; xml: string; responseElements?: Record<string, unknown> }> {
   const form = new URLSearchParams(body.toString('utf8'));
   const action = form.get('Action');
   const meta = `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>`;
@@ -58,7 +60,7 @@ export async function handleSts(sts: StsService, principal: Principal, body: Buf
         ...(form.get('RoleArn') !== null ? { roleArn: form.get('RoleArn')! } : {}),
         ...(form.get('RoleSessionName') !== null ? { roleSessionName: form.get('RoleSessionName')! } : {}),
         ...(form.get('DurationSeconds') !== null ? { durationSeconds: form.get('DurationSeconds')! } : {}),
-      });
+      }, store);
       return {
         status: 200,
         responseElements: { credentials: { accessKeyId: r.accessKeyId, expiration: r.expiration.toISOString() }, assumedRoleUser: { assumedRoleId: r.assumedRoleId, arn: r.arn } },
