@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { javaEd25519phUnavailable, javaEd25519phVerify } from '../../test/support/java-ed25519ph.ts';
-import { ed25519phSign, ed25519phVerify } from './ed25519ph.ts';
+import { ed25519phSign, ed25519phVerify, loadEd25519ph } from './ed25519ph.ts';
 import { signingAlgorithmInfo } from './key-specs.ts';
 import { signMessage, verifyMessage } from './signatures.ts';
 
@@ -29,6 +29,9 @@ function withSPlusL(sig: Uint8Array): Buffer {
 /** Off CI a missing JDK skips the outside check; with CI=true it fails it, as the other outside tools do. */
 const javaMissing = await javaEd25519phUnavailable();
 const javaSkip = javaMissing !== undefined && process.env.CI !== 'true' ? javaMissing : false;
+
+// @noble/curves loads on first need (Trent's async paths await it; these call the sync functions).
+before(() => loadEd25519ph());
 
 describe('Ed25519ph', () => {
   test('RFC 8032 §7.3 known answer through node:crypto key objects', () => {

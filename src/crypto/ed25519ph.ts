@@ -11,7 +11,26 @@
  * not against the data the caller hashed to make them.
  */
 import type { KeyObject } from 'node:crypto';
-import { ed25519ph } from '@noble/curves/ed25519.js';
+
+type Ed25519ph = (typeof import('@noble/curves/ed25519.js'))['ed25519ph'];
+let lib: Ed25519ph | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Loads @noble/curves on first need, not with Trent (its modules take ~20 ms to load); Ed25519ph
+ * signing and verification need this to have resolved once.
+ */
+export function loadEd25519ph(): Promise<void> {
+  loading ??= import('@noble/curves/ed25519.js').then((m) => {
+    lib = m.ed25519ph;
+  });
+  return loading;
+}
+
+function ed25519ph(): Ed25519ph {
+  if (lib === undefined) throw new Error('Ed25519ph used before loadEd25519ph() resolved');
+  return lib;
+}
 
 function rawHalf(key: KeyObject, half: 'd' | 'x'): Uint8Array {
   const jwk = key.export({ format: 'jwk' });
@@ -29,7 +48,7 @@ export function ed25519phSeed(privateKey: KeyObject): Uint8Array {
 export function ed25519phSign(privateKey: KeyObject, input: Uint8Array): Uint8Array {
   const seed = rawHalf(privateKey, 'd');
   try {
-    return ed25519ph.sign(input, seed);
+    return ed25519ph().sign(input, seed);
   } finally {
     seed.fill(0);
   }
@@ -41,8 +60,9 @@ export function ed25519phSign(privateKey: KeyObject, input: Uint8Array): Uint8Ar
  */
 export function ed25519phVerify(publicKey: KeyObject, input: Uint8Array, signature: Uint8Array): boolean {
   if (signature.length !== 64) return false;
+  const lib = ed25519ph(); // outside the try: not loaded is a programming error, not a bad signature
   try {
-    return ed25519ph.verify(signature, input, rawHalf(publicKey, 'x'), { zip215: false });
+    return lib.verify(signature, input, rawHalf(publicKey, 'x'), { zip215: false });
   } catch {
     return false;
   }

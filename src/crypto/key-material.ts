@@ -7,7 +7,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import type { KeyMaterialParams } from './key-specs.ts';
-import { ML_DSA_SEED_BYTES, mlDsaKeyOf, mlDsaPkcs8, mlDsaPublicKeyOf, mlDsaSpki, type MlDsaPrivateKey, type MlDsaPublicKey } from './ml-dsa.ts';
+import { loadMlDsa, ML_DSA_SEED_BYTES, mlDsaKeyOf, mlDsaPkcs8, mlDsaPublicKeyOf, mlDsaSpki, parseMlDsaPkcs8, type MlDsaPrivateKey, type MlDsaPublicKey } from './ml-dsa.ts';
 import type { Rng } from './rng.ts';
 
 function derPair(type: 'rsa' | 'ec' | 'ed25519', options: Record<string, unknown>): Promise<Uint8Array> {
@@ -44,6 +44,15 @@ export async function generateKeyMaterial(params: KeyMaterialParams, rng: Rng): 
     case 'sm2':
       throw new RangeError(`no generator for ${params.kind} key material`);
   }
+}
+
+/**
+ * What must load before this material can be used, if anything: ML-DSA's implementation is loaded
+ * on first need (ml-dsa-ops.mjs). Undefined when nothing is to wait for, so the hot path of
+ * symmetric keys does not await.
+ */
+export function materialReady(material: Uint8Array): Promise<void> | undefined {
+  return parseMlDsaPkcs8(material) ? loadMlDsa() : undefined;
 }
 
 const privateKeys = new WeakMap<Uint8Array, KeyObject>();

@@ -1,15 +1,27 @@
 // ML-DSA.Sign and ML-DSA.Verify on @noble/post-quantum, shared by ml-dsa.ts (the main thread) and
 // sign-worker.mjs (the signing thread, which production uses). Plain JavaScript so the worker can
 // load it however Trent runs (tsx, dist/); its types are in ml-dsa-ops.d.mts.
-import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
+//
+// @noble/post-quantum is loaded on first need (loadMlDsa), not with Trent: its modules take ~40 ms
+// to load, a sixth of start-up, for keys most users never create.
 
 /** μ, the message representative EXTERNAL_MU signs (FIPS 204 §6.2). */
 export const ML_DSA_MU_BYTES = 64;
 
-const SCHEMES = { 44: ml_dsa44, 65: ml_dsa65, 87: ml_dsa87 };
+let SCHEMES;
+let loading;
+
+/** Loads the ML-DSA implementation; every ML-DSA operation needs this to have resolved once. */
+export function loadMlDsa() {
+  loading ??= import('@noble/post-quantum/ml-dsa.js').then((m) => {
+    SCHEMES = { 44: m.ml_dsa44, 65: m.ml_dsa65, 87: m.ml_dsa87 };
+  });
+  return loading;
+}
 
 /** The @noble scheme of a parameter set; RangeError for any other number. */
 export function mlDsaScheme(parameterSet) {
+  if (SCHEMES === undefined) throw new Error('ML-DSA used before loadMlDsa() resolved');
   const scheme = SCHEMES[parameterSet];
   if (!scheme) throw new RangeError(`unknown ML-DSA parameter set ${parameterSet}`);
   return scheme;

@@ -11,11 +11,14 @@ import { pycaMlDsa, pycaMlDsaUnavailable } from '../../test/support/pyca-mldsa.t
 import { generateKeyMaterial, publicKeyDer, signingKeyOf, verifyingKeyOf } from './key-material.ts';
 import { keySpecInfo, signingAlgorithmInfo } from './key-specs.ts';
 import {
-  ML_DSA_MU_BYTES, mlDsaKeyFromSeed, mlDsaKeyOf, mlDsaPkcs8, mlDsaPublicKeyOf, mlDsaSign, mlDsaSpki, mlDsaVerify, parseMlDsaPkcs8,
+  loadMlDsa, ML_DSA_MU_BYTES, mlDsaKeyFromSeed, mlDsaKeyOf, mlDsaPkcs8, mlDsaPublicKeyOf, mlDsaSign, mlDsaSpki, mlDsaVerify, parseMlDsaPkcs8,
   type MlDsaParameterSet,
 } from './ml-dsa.ts';
 import { systemRng } from './rng.ts';
 import { signMessage, verifyMessage } from './signatures.ts';
+
+// @noble/post-quantum loads on first need (Trent's async paths await it; these call the sync functions).
+before(() => loadMlDsa());
 
 const SETS: readonly MlDsaParameterSet[] = [44, 65, 87];
 /** FIPS 204 Table 2 (pk, sig) and RFC 9881's SubjectPublicKeyInfo (pk + 22 bytes of DER). */

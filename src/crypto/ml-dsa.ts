@@ -22,7 +22,7 @@
  * therefore signs the caller's μ = H(H(pk, 64) ‖ 0x00 ‖ 0x00 ‖ M, 64) as is, and a μ signature
  * verifies as a RAW signature over M.
  */
-import { ML_DSA_MU_BYTES, mlDsaScheme, mlDsaSignRaw, mlDsaVerifyRaw } from './ml-dsa-ops.mjs';
+import { loadMlDsa, ML_DSA_MU_BYTES, mlDsaScheme, mlDsaSignRaw, mlDsaVerifyRaw } from './ml-dsa-ops.mjs';
 
 export type MlDsaParameterSet = 44 | 65 | 87;
 
@@ -40,7 +40,7 @@ export interface MlDsaPrivateKey extends MlDsaPublicKey {
 
 export const ML_DSA_SEED_BYTES = 32;
 /** FIPS 204 §6.2: the message representative μ is 64 bytes. */
-export { ML_DSA_MU_BYTES };
+export { loadMlDsa, ML_DSA_MU_BYTES };
 
 /** id-ml-dsa-44/65/87 ::= { joint-iso-itu-t(2) country(16) us(840) organization(1) gov(101) csor(3) nistAlgorithm(4) sigAlgs(3) 17/18/19 } */
 const OID_ARC = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03];

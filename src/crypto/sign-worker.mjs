@@ -8,7 +8,10 @@
 // else holds, and is zeroed here after use.
 import { parentPort } from 'node:worker_threads';
 import { ed25519ph } from '@noble/curves/ed25519.js';
-import { mlDsaSignRaw, mlDsaVerifyRaw } from './ml-dsa-ops.mjs';
+import { loadMlDsa, mlDsaSignRaw, mlDsaVerifyRaw } from './ml-dsa-ops.mjs';
+
+// Jobs posted meanwhile wait in the port, which starts with the listener below.
+await loadMlDsa();
 
 function sign(job) {
   if (job.scheme === 'ed25519ph') return ed25519ph.sign(job.message, job.key);

@@ -4,13 +4,18 @@
  */
 import assert from 'node:assert/strict';
 import { createECDH, createHash, generateKeyPairSync, randomBytes, sign as nodeSign, verify as nodeVerify, constants } from 'node:crypto';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
+import { loadEd25519ph } from './ed25519ph.ts';
+import { loadMlDsa } from './ml-dsa.ts';
 import { CURVES, decodeSignature, ecdsaSignDigest, ecdsaVerifyDigest, encodeSignature, modInverse, multiplyBase } from './ecdsa-digest.ts';
 import { keySpecInfo, signingAlgorithmInfo, type EcCurve, type HashName } from './key-specs.ts';
 import { pkcs1SignDigest, pkcs1VerifyDigest, pssSignDigest, pssVerifyDigest } from './rsa-digest.ts';
 import { signMessage, verifyMessage } from './signatures.ts';
 
 const CURVE_HASH: [EcCurve, HashName][] = [['prime256v1', 'sha256'], ['secp384r1', 'sha384'], ['secp521r1', 'sha512'], ['secp256k1', 'sha256']];
+
+// The noble-based schemes load on first need (Trent's async paths await it; these call the sync functions).
+before(() => Promise.all([loadMlDsa(), loadEd25519ph()]));
 
 describe('ECDSA over a digest', () => {
   for (const [curve, hash] of CURVE_HASH) {

@@ -12,7 +12,7 @@
  */
 import { constants, KeyObject, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { ecdsaSignDigest, ecdsaVerifyDigest } from './ecdsa-digest.ts';
-import { ed25519phSeed, ed25519phSign, ed25519phVerify } from './ed25519ph.ts';
+import { ed25519phSeed, ed25519phSign, ed25519phVerify, loadEd25519ph } from './ed25519ph.ts';
 import type { SigningKey, VerifyingKey } from './key-material.ts';
 import type { EcCurve, HashName, MessageType, SigningAlgorithmInfo } from './key-specs.ts';
 import { ML_DSA_MU_BYTES, mlDsaSign, mlDsaVerify, type MlDsaPublicKey } from './ml-dsa.ts';
@@ -87,6 +87,7 @@ export async function signMessageOffLoop(signingKey: SigningKey, alg: SigningAlg
 
 /** verifyMessage, with ML-DSA verification on a worker thread (sign-pool.ts). */
 export async function verifyMessageOffLoop(verifyingKey: VerifyingKey, alg: SigningAlgorithmInfo, message: Uint8Array, messageType: MessageType, signature: Uint8Array): Promise<boolean> {
+  if (alg.scheme === 'ed25519ph') await loadEd25519ph(); // verified here, on @noble/curves (loaded on first need)
   if (alg.scheme === 'ml-dsa' && messageType !== 'DIGEST') {
     const key = mlDsaKey(verifyingKey, alg);
     return signPool().verify({ scheme: 'ml-dsa', parameterSet: key.parameterSet, publicKey: key.publicKey, message, externalMu: messageType === 'EXTERNAL_MU', signature });

@@ -2,6 +2,7 @@
  * The domain's shared machinery: key resolution (id | ARN | alias | alias ARN), authorization,
  * unwrapped-material cache, and optimistic key mutation. Operation groups build on it.
  */
+import { materialReady } from '../crypto/key-material.ts';
 import type { Rng } from '../crypto/rng.ts';
 import { wrapAad } from '../format/wrapped.ts';
 import { InvalidCiphertextException, KmsError, NotFoundException } from '../shared/errors.ts';
@@ -176,6 +177,8 @@ export class Core {
     const hit = this.#cache.get(id);
     if (hit) {
       this.cacheStats.hits++;
+      const ready = materialReady(hit);
+      if (ready) await ready;
       return hit;
     }
     this.cacheStats.misses++;
@@ -184,6 +187,9 @@ export class Core {
     if (!rec || rec.wrapped.length === 0) return undefined;
     const plain = this.keyring.unwrap(rec.wrapped, materialAad(keyId, materialId));
     this.cacheMaterial(keyId, materialId, plain);
+    // Every use of material goes through here: the algorithm's implementation loads on first need.
+    const ready = materialReady(plain);
+    if (ready) await ready;
     return plain;
   }
 
