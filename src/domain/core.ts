@@ -174,20 +174,18 @@ export class Core {
   /** Unwrapped material of a key; undefined when the key has no such material. Materials never change, so caching is safe. */
   async material(keyId: string, materialId: string): Promise<Uint8Array | undefined> {
     const id = `${keyId}/${materialId}`;
-    const hit = this.#cache.get(id);
-    if (hit) {
-      this.cacheStats.hits++;
-      const ready = materialReady(hit);
-      if (ready) await ready;
-      return hit;
+    let plain = this.#cache.get(id);
+    if (plain) this.cacheStats.hits++;
+    else {
+      this.cacheStats.misses++;
+      const rec = await this.store.getMaterial(keyId, materialId);
+      // Imported material that was deleted or expired keeps its record but not its bytes.
+      if (!rec || rec.wrapped.length === 0) return undefined;
+      plain = this.keyring.unwrap(rec.wrapped, materialAad(keyId, materialId));
+      this.cacheMaterial(keyId, materialId, plain);
     }
-    this.cacheStats.misses++;
-    const rec = await this.store.getMaterial(keyId, materialId);
-    // Imported material that was deleted or expired keeps its record but not its bytes.
-    if (!rec || rec.wrapped.length === 0) return undefined;
-    const plain = this.keyring.unwrap(rec.wrapped, materialAad(keyId, materialId));
-    this.cacheMaterial(keyId, materialId, plain);
-    // Every use of material goes through here: the algorithm's implementation loads on first need.
+    // Every use of material goes through here (cached or not: a new key's material is cached at
+    // creation): the algorithm's implementation loads on first need.
     const ready = materialReady(plain);
     if (ready) await ready;
     return plain;
