@@ -70,6 +70,7 @@ export function parseResponseHead(buf: Buffer): Parsed {
 class Conn {
   readonly #socket: Socket;
   #buf: Buffer | undefined;
+  /** The response's head once it has been read whole (its length known). */
   #parsed: Parsed | undefined;
   #resolve: ((r: { status: number; body: Buffer }) => void) | undefined;
   #reject: ((e: Error) => void) | undefined;
@@ -118,8 +119,8 @@ class Conn {
   #data(chunk: Buffer): void {
     const buf = this.#buf === undefined ? chunk : Buffer.concat([this.#buf, chunk]);
     try {
-      const p = this.#parsed?.length !== undefined && this.#parsed.length >= 0 ? this.#parsed : parseResponseHead(buf);
-      this.#parsed = p;
+      const p = this.#parsed ?? parseResponseHead(buf);
+      if (p.length >= 0) this.#parsed = p;
       if (p.length < 0 || buf.length < p.length) {
         this.#buf = buf;
         return;
