@@ -28,11 +28,8 @@ export class SigV4Authenticator implements Authenticator {
         const c = await this.#creds.lookup(accessKeyId);
         if (!c) return undefined;
         principal = c.principal;
-        return {
-          secretAccessKey: c.secretAccessKey,
-          ...(c.sessionToken !== undefined ? { sessionToken: c.sessionToken } : {}),
-          ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
-        };
+        // The credential store's cached object itself: the signing-key cache knows it by identity.
+        return c;
       },
     });
     if (!principal) throw new Error('signature verified without a principal');

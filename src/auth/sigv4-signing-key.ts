@@ -21,6 +21,8 @@ export function deriveSigningKey(secretAccessKey: string, date: string, region: 
 export class SigningKeyCache {
   readonly #max: number;
   readonly #entries = new Map<string, Buffer>();
+  /** The last key handed out per credential object: a caller's cached credential finds it without hashing its secret. */
+  #byCredential = new WeakMap<object, { scope: string; key: Buffer }>();
 
   constructor(maxEntries = 1024) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('SigningKeyCache needs at least one entry');
@@ -46,7 +48,21 @@ export class SigningKeyCache {
     return key;
   }
 
+  /**
+   * As `get`, for a credential object the caller keeps between requests (its cached credential):
+   * the key for the same scope comes back by object identity, without digesting the secret.
+   */
+  getFor(credential: { readonly secretAccessKey: string }, date: string, region: string, service: string): Buffer {
+    const scope = `${date}/${region}/${service}`;
+    const last = this.#byCredential.get(credential);
+    if (last !== undefined && last.scope === scope) return last.key;
+    const key = this.get(credential.secretAccessKey, date, region, service);
+    this.#byCredential.set(credential, { scope, key });
+    return key;
+  }
+
   clear(): void {
     this.#entries.clear();
+    this.#byCredential = new WeakMap();
   }
 }

@@ -400,3 +400,21 @@ test('SigningKeyCache: same keys as derivation, one per (secret, day, region, se
   assert.equal(cache.get(SECRET, '20150830', 'us-east-1', 'kms'), a);
   assert.throws(() => new SigningKeyCache(0), RangeError);
 });
+
+test('SigningKeyCache.getFor: a kept credential gets its key back by identity, per scope; a changed secret is a new credential', () => {
+  const cache = new SigningKeyCache(4);
+  const cred = { secretAccessKey: SECRET };
+  const a = cache.getFor(cred, '20150830', 'us-east-1', 'kms');
+  assert.deepEqual(a, deriveSigningKey(SECRET, '20150830', 'us-east-1', 'kms'));
+  assert.equal(cache.getFor(cred, '20150830', 'us-east-1', 'kms'), a);
+  // Another day, Region or service is another key, for the same credential object.
+  assert.deepEqual(cache.getFor(cred, '20150831', 'us-east-1', 'kms'), deriveSigningKey(SECRET, '20150831', 'us-east-1', 'kms'));
+  assert.deepEqual(cache.getFor(cred, '20150830', 'eu-west-1', 'kms'), deriveSigningKey(SECRET, '20150830', 'eu-west-1', 'kms'));
+  assert.deepEqual(cache.getFor(cred, '20150830', 'us-east-1', 'kms'), a);
+  // The credential store replaces its object when a secret changes: the new object derives from the new secret.
+  const rotated = { secretAccessKey: 'another secret' };
+  assert.deepEqual(cache.getFor(rotated, '20150830', 'us-east-1', 'kms'), deriveSigningKey('another secret', '20150830', 'us-east-1', 'kms'));
+  cache.clear();
+  assert.equal(cache.size, 0);
+  assert.deepEqual(cache.getFor(cred, '20150830', 'us-east-1', 'kms'), a);
+});

@@ -136,7 +136,7 @@ export async function verifySigV4(req: SignedRequest, opts: VerifyOptions): Prom
   if (declared !== undefined && declared.toLowerCase() !== payloadHash) throw new InvalidSignatureException(msg.mismatch);
   const canonical = canonicalRequest({ method: req.method, rawPath: req.rawPath, headers: req.headers, signedHeaders, payloadHash });
   if (canonical === undefined) throw new InvalidSignatureException(msg.mismatch);
-  const key = opts.signingKeys?.get(record.secretAccessKey, scopeDate, scopeRegion, scopeService) ?? deriveSigningKey(record.secretAccessKey, scopeDate, scopeRegion, scopeService);
+  const key = opts.signingKeys?.getFor(record, scopeDate, scopeRegion, scopeService) ?? deriveSigningKey(record.secretAccessKey, scopeDate, scopeRegion, scopeService);
   const expected = createHmac('sha256', key).update(stringToSign(signedAt, credentialScope(scopeDate, scopeRegion, scopeService), canonical), 'utf8').digest('hex');
   if (!sameSignature(signature, expected)) throw new InvalidSignatureException(msg.mismatch);
 
