@@ -53,9 +53,19 @@ export interface CloudTrailRecord {
   eventCategory: 'Management';
 }
 
+/** The last second formatted: a record per request asks for the same second many times over. */
+let eventSecond = Number.NaN;
+let eventSecondText = '';
+
 /** CloudTrail's time format: ISO 8601 without milliseconds. */
 export function eventTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== eventSecond) {
+    // toISOString throws on an invalid date before anything is cached.
+    eventSecondText = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
+    eventSecond = second;
+  }
+  return eventSecondText;
 }
 
 const ASSUMED = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;

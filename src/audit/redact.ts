@@ -49,12 +49,26 @@ function keepValue(spec: Spec, v: unknown): unknown {
   }
 }
 
+/** Per input spec, the members that may be logged and their CloudTrail names (specs are static: worked out once). */
+const loggable = new WeakMap<Readonly<Record<string, Spec>>, readonly (readonly [name: string, spec: Spec, logged: string])[]>();
+
+function loggableFields(fields: Readonly<Record<string, Spec>>): readonly (readonly [string, Spec, string])[] {
+  let list = loggable.get(fields);
+  if (list === undefined) {
+    list = Object.entries(fields)
+      .filter(([name]) => !SECRET_NAME.test(name))
+      .map(([name, spec]) => [name, spec, lowerCamel(name)] as const);
+    loggable.set(fields, list);
+  }
+  return list;
+}
+
 function keepFields(fields: Readonly<Record<string, Spec>>, body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(fields)) {
-    if (SECRET_NAME.test(name) || !Object.prototype.hasOwnProperty.call(body, name)) continue;
+  for (const [name, spec, logged] of loggableFields(fields)) {
+    if (!Object.prototype.hasOwnProperty.call(body, name)) continue;
     const v = keepValue(spec, body[name]);
-    if (v !== undefined) out[lowerCamel(name)] = v;
+    if (v !== undefined) out[logged] = v;
   }
   return out;
 }
@@ -66,16 +80,29 @@ export function requestParameters(spec: Readonly<Record<string, Spec>> | undefin
   return Object.keys(out).length > 0 ? out : null;
 }
 
+/** Output member name → its CloudTrail name, or null for a secret-named member; a bounded memo (the same few names come back on every request). */
+const outputNames = new Map<string, string | null>();
+
+function outputName(k: string): string | null {
+  let name = outputNames.get(k);
+  if (name === undefined) {
+    name = SECRET_NAME.test(k) ? null : lowerCamel(k);
+    if (outputNames.size < 4096) outputNames.set(k, name);
+  }
+  return name;
+}
+
 function scrub(v: unknown): unknown {
   if (v instanceof Uint8Array) return undefined;
   if (v instanceof Date) return v.toISOString();
   if (Array.isArray(v)) return v.map(scrub).filter((x) => x !== undefined);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, val] of Object.entries(v)) {
-      if (SECRET_NAME.test(k)) continue;
-      const s = scrub(val);
-      if (s !== undefined) out[lowerCamel(k)] = s;
+    for (const k of Object.keys(v)) {
+      const name = outputName(k);
+      if (name === null) continue;
+      const s = scrub((v as Record<string, unknown>)[k]);
+      if (s !== undefined) out[name] = s;
     }
     return out;
   }

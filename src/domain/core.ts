@@ -8,6 +8,7 @@ import { wrapAad } from '../format/wrapped.ts';
 import { InvalidCiphertextException, KmsError, NotFoundException } from '../shared/errors.ts';
 import { aliasArn, keyArn, parseKeyRef } from '../shared/ids.ts';
 import { regionsAccepted } from '../shared/regions.ts';
+import { withoutV4Mapping } from '../shared/source-ip.ts';
 import type { Authorizer, AuthzRequest } from './authorizer.ts';
 import { StoreConflictError, type Clock, type KeyStore, type RootKeyring } from './ports.ts';
 import type { KeyRecord, MaterialRecord, Principal } from './types.ts';
@@ -134,7 +135,7 @@ export class Core {
       ...(ctx.grantTokens ? { grantTokens: ctx.grantTokens } : {}),
       ...extra,
       conditions: {
-        ...(ctx.sourceIp ? { 'aws:SourceIp': ctx.sourceIp.replace(/^::ffff:/, '') } : {}),
+        ...(ctx.sourceIp ? { 'aws:SourceIp': withoutV4Mapping(ctx.sourceIp) } : {}),
         ...(ctx.secureTransport !== undefined ? { 'aws:SecureTransport': String(ctx.secureTransport) } : {}),
         ...(key && this.#requestAlias.has(key) ? { 'kms:RequestAlias': this.#requestAlias.get(key)! } : {}),
         ...extra.conditions,

@@ -13,7 +13,6 @@ import type { StsService } from '../auth/sts-service.ts';
 import type { Auditor } from '../audit/auditor.ts';
 import type { AuditScope } from '../audit/scope.ts';
 import type { KeyStore } from '../domain/ports.ts';
-import { claimedAccessKeyId } from '../audit/record.ts';
 import { handleClockRequest, type ClockControl } from './clock-control.ts';
 import { applyConnectionLimits, serverOptions } from './connection-limits.ts';
 import { handleSts, isStsRequest, STS_AUDIT_SPEC, stsAction, stsErrorFrom, stsErrorXml } from './sts-wire.ts';
@@ -157,7 +156,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       eventSource: 'sts.amazonaws.com',
       sourceIp: req.socket.remoteAddress ?? '',
       userAgent: req.headers['user-agent'],
-      claimedAccessKeyId: claimedAccessKeyId(req.headers.authorization),
+      authorization: req.headers.authorization,
     });
     const started = performance.now();
     let action = 'Unknown';
@@ -243,7 +242,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       eventSource: 'kms.amazonaws.com',
       sourceIp: req.socket.remoteAddress ?? '',
       userAgent: req.headers['user-agent'],
-      claimedAccessKeyId: claimedAccessKeyId(req.headers.authorization),
+      authorization: req.headers.authorization,
     });
     try {
       let body: Buffer;
