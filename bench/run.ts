@@ -22,7 +22,10 @@
  * Every Trent cell is preceded by a bare cell with as many connections and as long, and its ratios
  * divide by that adjacent run: this shared machine's speed drifts by ±30% within a run (seen: the
  * same Encrypt cell 2,957 and 4,034 req/s a minute apart), and a baseline measured once at the
- * start carried that drift into every ratio. The table's first rows are the bare server alone.
+ * start carried that drift into every ratio. The table's first rows are the bare server alone,
+ * then the bare server verifying each request's SigV4 signature with Trent's own verifier
+ * (bench/lib/bare-sigv4.ts): the ceiling of any server that checks signatures, before an
+ * operation, a policy or an audit record.
  * Trent runs as a child process with everything on: SigV4 verified, a seed-like key policy (root,
  * an admin role, an application role), the durable audit trail (fdatasync before each answer,
  * group-committed), SQLite in WAL mode with synchronous=FULL. Plain HTTP on loopback for both
@@ -329,6 +332,20 @@ try {
       const r = await runLoad({ url: bare.url, connections: c, requests: MAX_REQUESTS, seconds: SECONDS, make });
       baseline.set(c, r);
       record('bare node:http', 'fixed 1.6 KB', c, r);
+    }
+    // The second baseline: the same bare server verifying each request's signature with Trent's
+    // own verifier (bench/lib/bare-sigv4.ts), each cell right after a bare cell.
+    const sigModule = join(ROOT, BUILT ? 'dist/auth/sigv4.js' : 'src/auth/sigv4.ts');
+    const bareSig = await start(['--import', 'tsx', join(import.meta.dirname, 'lib/bare-sigv4.ts'), '1472'], { BENCH_SECRET: TEST_SECRET, SIGV4_MODULE: sigModule });
+    try {
+      await runLoad({ url: bareSig.url, connections: 16, requests: MAX_REQUESTS, seconds: SECONDS / 2, make }); // warm-up
+      for (const c of CONNECTIONS) {
+        const b = await adjacentBare(c);
+        const r = await runLoad({ url: bareSig.url, connections: c, requests: MAX_REQUESTS, seconds: SECONDS, make });
+        record('bare + SigV4 verify', 'fixed 1.6 KB', c, r, b);
+      }
+    } finally {
+      await bareSig.stop();
     }
   } catch (e) {
     await bare.stop();
