@@ -10,9 +10,7 @@
  *           policies: [ { Version: "2012-10-17", Statement: [ … ] } ]
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-// yaml takes ~100 ms to load: loaded on the first file read, not on every start (issue 8).
-const yaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml') as typeof import('yaml');
+import { yaml } from '../shared/yaml.ts';
 import { parseIdentityPolicy } from '../policy/parse.ts';
 import type { Policy } from '../policy/types.ts';
 import { KmsError } from '../shared/errors.ts';

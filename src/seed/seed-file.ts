@@ -42,9 +42,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-// yaml takes ~100 ms to load: loaded on the first file read, not on every start (issue 8).
-const yaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml') as typeof import('yaml');
+import { yaml } from '../shared/yaml.ts';
 import { checkImportedMaterial } from '../crypto/imported-material.ts';
 import { KEY_SPECS, KEY_USAGES, keySpecInfo, type KeySpec, type KeyUsage } from '../crypto/key-specs.ts';
 import { GRANT_OPERATIONS, type GrantOperation } from '../domain/grants.ts';
