@@ -59,6 +59,8 @@ export function splitTarget(rawPath: string): { path: string; query: string } {
  * more: '/a%20b' → '/a%2520b', exactly what the client-side signers compute.
  */
 export function canonicalUri(path: string): string {
+  // Every JSON-protocol call (KMS, STS's POST form) is a POST to '/'.
+  if (path === '/') return '/';
   const segments: string[] = [];
   for (const seg of path.split('/')) {
     if (seg === '' || seg === '.') continue;
@@ -76,6 +78,7 @@ export function canonicalUri(path: string): string {
  * first so that each is encoded exactly once, the AWS way ('+' stays a literal plus).
  */
 export function canonicalQuery(query: string): string {
+  if (query === '') return '';
   const pairs: [string, string][] = [];
   for (const part of query.split('&')) {
     if (part === '') continue;
@@ -91,6 +94,7 @@ export function canonicalQuery(query: string): string {
 
 /** Query parameter names as decoded text, to see whether query-string auth was attempted. */
 export function queryNames(query: string): string[] {
+  if (query === '') return [];
   return query
     .split('&')
     .filter((p) => p !== '')
