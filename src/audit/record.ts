@@ -62,7 +62,7 @@ export function eventTime(d: Date): string {
   const second = Math.floor(d.getTime() / 1000);
   if (second !== eventSecond) {
     // toISOString throws on an invalid date before anything is cached.
-    eventSecondText = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
+    eventSecondText = `${new Date(second * 1000).toISOString().slice(0, -5)}Z`; // '.000Z' off
     eventSecond = second;
   }
   return eventSecondText;

@@ -1,0 +1,13 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { eventTime } from './record.ts';
+
+test("eventTime: CloudTrail's seconds precision, the same text for every instant of one second, extended years kept", () => {
+  assert.equal(eventTime(new Date('2025-05-20T20:46:16.001Z')), '2025-05-20T20:46:16Z');
+  assert.equal(eventTime(new Date('2025-05-20T20:46:16.999Z')), '2025-05-20T20:46:16Z');
+  assert.equal(eventTime(new Date('2025-05-20T20:46:17.000Z')), '2025-05-20T20:46:17Z');
+  assert.equal(eventTime(new Date(-1)), '1969-12-31T23:59:59Z');
+  assert.equal(eventTime(new Date(253402300800000)), '+010000-01-01T00:00:00Z');
+  assert.throws(() => eventTime(new Date(Number.NaN)), RangeError);
+  assert.equal(eventTime(new Date('2025-05-20T20:46:16.500Z')), '2025-05-20T20:46:16Z');
+});
