@@ -14,8 +14,9 @@
  * The generator: closed-loop keep-alive connections (bench/lib/load.ts: raw node:net sockets, one
  * buffer per request, responses read by Content-Length) signing every request with a light SigV4
  * signer (bench/lib/sign.ts, node:crypto HMACs, signing key derived once a day) — the baseline
- * server receives the same signed requests. The `gen us` column is the generator's own CPU per
- * request: with node:http's client it was ~90 µs and the bare row was the generator's ceiling (one
+ * server receives the same signed requests. The `srv us` column is the server's CPU per request
+ * in the cell (every thread and worker, from /proc): steadier than req/s when the machine's speed
+ * drifts. The `gen us` column is the generator's own CPU per request: with node:http's client it was ~90 µs and the bare row was the generator's ceiling (one
  * core saturated near 11,000 req/s, a third of a core left idle in the bare server); with raw
  * sockets it is ~40-60 µs, and at 64 connections the bare server (~36 µs) and the generator each
  * use about one of this machine's two cores.
@@ -42,7 +43,7 @@ import { parseArgs } from 'node:util';
 import { ROOT, tempDir, TEST_ACCESS_KEY_ID, TEST_ACCOUNT, TEST_SECRET } from '../test/support/trent.ts';
 import { seedRows, seedSqlite } from '../test/reliability/lib/bulk-seed.ts';
 import { kmsCall, median, signedRequest } from './lib/call.ts';
-import { rssMB } from './lib/proc.ts';
+import { cpuMicros, rssMB } from './lib/proc.ts';
 import { runLoad, table, type LoadResult } from './lib/load.ts';
 
 const { values } = parseArgs({
@@ -201,13 +202,27 @@ interface Row {
   'bare req/s': number;
   /** The generator's own CPU per request of this cell, µs (it must not be the bottleneck). */
   'gen us': number;
+  /**
+   * The server's CPU per request of this cell, µs (all its threads and workers, from /proc): steadier
+   * than req/s on this shared machine, whose speed drifts within a run.
+   */
+  'srv us': number;
 }
 
 const rows: Row[] = [];
 const baseline = new Map<number, LoadResult>();
 
+/** A load on one server, with the server's CPU per request (`srv us`). */
+type ServerLoad = LoadResult & { serverUs: number };
+
+async function serverLoad(pid: number, o: Parameters<typeof runLoad>[0]): Promise<ServerLoad> {
+  const before = cpuMicros(pid);
+  const r = await runLoad(o);
+  return { ...r, serverUs: (cpuMicros(pid) - before) / Math.max(r.requests, 1) };
+}
+
 /** `adjacent`: the bare server measured just before this cell (the machine's speed drifts over a run). */
-function record(scenario: string, op: string, conns: number, r: LoadResult, adjacent?: LoadResult): void {
+function record(scenario: string, op: string, conns: number, r: ServerLoad, adjacent?: LoadResult): void {
   const b = adjacent ?? baseline.get(conns);
   rows.push({
     scenario,
@@ -220,6 +235,7 @@ function record(scenario: string, op: string, conns: number, r: LoadResult, adja
     'x bare p99': b ? r.p99ms / Math.max(b.p99ms, 0.001) : 1,
     'bare req/s': b ? Math.round(b.rps) : Math.round(r.rps),
     'gen us': Math.round(r.generatorUs),
+    'srv us': Math.round(r.serverUs),
   });
   process.stderr.write(`  ${scenario} ${op} @${conns}: ${Math.round(r.rps)} req/s, p99 ${r.p99ms.toFixed(2)} ms\n`);
 }
@@ -256,11 +272,11 @@ async function createKeys(url: string, n: number, off: Off[] = OFF): Promise<{ k
   return { keyIds, blobs };
 }
 
-async function loadWithRss(url: string, pid: number, conns: number, make: Make): Promise<{ r: LoadResult; peakRss: number }> {
+async function loadWithRss(url: string, pid: number, conns: number, make: Make): Promise<{ r: ServerLoad; peakRss: number }> {
   let peakRss = 0;
   const timer = setInterval(() => (peakRss = Math.max(peakRss, rssTenths(pid))), 100);
   try {
-    const r = await runLoad({ url, connections: conns, requests: MAX_REQUESTS, seconds: SECONDS, make });
+    const r = await serverLoad(pid, { url, connections: conns, requests: MAX_REQUESTS, seconds: SECONDS, make });
     peakRss = Math.max(peakRss, rssTenths(pid));
     return { r, peakRss };
   } finally {
@@ -301,7 +317,7 @@ async function measureCosts(): Promise<void> {
         // The bare server again just before each cell: the machine's load drifts between variants,
         // so each cell is compared with the bare figure measured next to it.
         const b = await adjacentBare(c, SECONDS / 2);
-        const r = await runLoad({ url: node.url, connections: c, requests: MAX_REQUESTS, seconds: SECONDS, make: m[op]! });
+        const r = await serverLoad(node.proc.pid!, { url: node.url, connections: c, requests: MAX_REQUESTS, seconds: SECONDS, make: m[op]! });
         record(v.name, op, c, r, b);
         costs.push({ variant: v.name, op, rps: r.rps, p99ms: r.p99ms, bareRps: b.rps });
       }
@@ -329,7 +345,7 @@ try {
     const make = bareMake;
     await runLoad({ url: bare.url, connections: 16, requests: MAX_REQUESTS, seconds: SECONDS / 2, make }); // warm-up
     for (const c of CONNECTIONS) {
-      const r = await runLoad({ url: bare.url, connections: c, requests: MAX_REQUESTS, seconds: SECONDS, make });
+      const r = await serverLoad(bare.proc.pid!, { url: bare.url, connections: c, requests: MAX_REQUESTS, seconds: SECONDS, make });
       baseline.set(c, r);
       record('bare node:http', 'fixed 1.6 KB', c, r);
     }
@@ -341,7 +357,7 @@ try {
       await runLoad({ url: bareSig.url, connections: 16, requests: MAX_REQUESTS, seconds: SECONDS / 2, make }); // warm-up
       for (const c of CONNECTIONS) {
         const b = await adjacentBare(c);
-        const r = await runLoad({ url: bareSig.url, connections: c, requests: MAX_REQUESTS, seconds: SECONDS, make });
+        const r = await serverLoad(bareSig.proc.pid!, { url: bareSig.url, connections: c, requests: MAX_REQUESTS, seconds: SECONDS, make });
         record('bare + SigV4 verify', 'fixed 1.6 KB', c, r, b);
       }
     } finally {
