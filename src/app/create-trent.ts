@@ -268,7 +268,7 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       ...(tls ? { tls } : {}),
       ...(clockControl ? { clockControl } : {}),
       sts: new StsService(creds, identities, baseClock, config.partition),
-      ...(auditor ? { audit: auditor, requestStore: (scope: AuditScope) => auditedStore(baseStore, auditor!, scope) } : {}),
+      ...(auditor ? { audit: { auditor, requestStore: (scope: AuditScope) => auditedStore(baseStore, auditor!, scope) } } : {}),
       metrics,
       ...(config.metrics !== undefined ? { metricsRoute: false } : {}),
       ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),

@@ -54,10 +54,11 @@ export interface ServerDeps {
   log: (line: string) => void;
   clockControl?: ClockControl;
   sts?: StsService;
-  /** The audit trail: a durable record per request before its response leaves (absent: no audit, benchmarks only). */
-  audit?: Auditor;
-  /** With `audit`: a request's own view of the store (its resources, its write-ahead entry). */
-  requestStore?: (scope: AuditScope) => KeyStore;
+  /**
+   * The audit trail: a durable record per request before its response leaves (absent: no audit,
+   * benchmarks only), and each request's own view of the store (its resources, its write-ahead entry).
+   */
+  audit?: { auditor: Auditor; requestStore: (scope: AuditScope) => KeyStore };
   /** `GET /metrics` and per-request counters. */
   metrics?: ServerMetrics;
   /** false: count requests but do not answer `GET /metrics` here (served elsewhere, or not at all). */
@@ -126,7 +127,6 @@ function httpDate(): string {
 }
 
 export function createTrentServer(deps: ServerDeps): TrentServer {
-  if (deps.audit && !deps.requestStore) throw new Error('an audited server needs requestStore: each request writes through its own view of the store');
   let inFlight = 0;
   let closing = false;
 
@@ -151,7 +151,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
 
   async function handleStsRequest(req: IncomingMessage, res: ServerResponse, requestId: string, sts: StsService): Promise<void> {
     const xml = (status: number, body: string) => send(res, status, requestId, Buffer.from(body), { 'Content-Type': 'text/xml' });
-    const audit = deps.audit?.begin({
+    const audit = deps.audit?.auditor.begin({
       requestId,
       eventSource: 'sts.amazonaws.com',
       sourceIp: req.socket.remoteAddress ?? '',
@@ -175,7 +175,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
         audit.principal = principal;
         audit.region = region;
       }
-      const r = await handleSts(sts, principal, body, requestId, audit && deps.requestStore?.(audit));
+      const r = await handleSts(sts, principal, body, requestId, audit && deps.audit?.requestStore(audit));
       if (audit) {
         audit.stsResponse = r.responseElements;
         await audit.succeed({});
@@ -237,7 +237,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
     let op = '?';
     let code = 'OK';
     const started = performance.now();
-    const audit = deps.audit?.begin({
+    const audit = deps.audit?.auditor.begin({
       requestId,
       eventSource: 'kms.amazonaws.com',
       sourceIp: req.socket.remoteAddress ?? '',
@@ -277,7 +277,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       if (audit) audit.input = input;
       // Tests only: adopt a clock move made on another node sharing the store.
       if (deps.clockControl) await deps.clockControl.sync();
-      const core = audit && deps.requestStore ? deps.core.withStore(deps.requestStore(audit)) : deps.core;
+      const core = audit && deps.audit ? deps.core.withStore(deps.audit.requestStore(audit)) : deps.core;
       const ctx = { core, call: { principal, region, requestId, sourceIp: raw.sourceIp, secureTransport: deps.tls !== undefined } };
       const out = await operation.run(ctx, input);
       // The record is built before the output's blobs are zeroed, and is durable before a byte of
