@@ -3,11 +3,10 @@
  * session token, stored in the shared store so every node accepts them) and GetCallerIdentity.
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../domain/ports.ts';
+import type { Clock, KeyStore } from '../domain/ports.ts';
 import type { Principal } from '../domain/types.ts';
 import { decide } from '../policy/decide.ts';
 import type { CredentialStore } from './credential-store.ts';
-import type { KeyStore } from '../domain/ports.ts';
 import type { IdentitySource } from './identities.ts';
 import { uniqueIdFor } from './principals.ts';
 
@@ -37,8 +36,11 @@ export class StsService {
     private readonly partition: string,
   ) {}
 
-  /** "DurationSeconds … from 900 seconds (15 minutes) up to the maximum session duration (default 1 hour, at most 12 hours)". */
-  /** `via`: the store view the session is written through (a request's audited view); default the credential store's. */
+  /**
+   * "DurationSeconds … from 900 seconds (15 minutes) up to the maximum session duration (default 1
+   * hour, at most 12 hours)". `via`: the store view the session is written through (a request's
+   * audited view); default the credential store's.
+   */
   async assumeRole(caller: Principal, p: { roleArn?: string; roleSessionName?: string; durationSeconds?: string }, via?: Pick<KeyStore, 'putAccessKey'>): Promise<AssumedRole> {
     if (!p.roleArn) throw new StsError('ValidationError', "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
     if (!p.roleSessionName) throw new StsError('ValidationError', "1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null");
