@@ -16,10 +16,11 @@
  * signer (bench/lib/sign.ts, node:crypto HMACs, signing key derived once a day) — the baseline
  * server receives the same signed requests. The `srv us` column is the server's CPU per request
  * in the cell (every thread and worker, from /proc): steadier than req/s when the machine's speed
- * drifts. The `gen us` column is the generator's own CPU per request: with node:http's client it was ~90 µs and the bare row was the generator's ceiling (one
- * core saturated near 11,000 req/s, a third of a core left idle in the bare server); with raw
- * sockets it is ~40-60 µs, and at 64 connections the bare server (~36 µs) and the generator each
- * use about one of this machine's two cores.
+ * drifts. The `gen us` column is the generator's own CPU per request: with node:http's client it
+ * was ~90 µs and the bare row was the generator's ceiling (one core saturated near 11,000 req/s,
+ * a third of a core left idle in the bare server); with raw sockets it is ~40-60 µs, and at 64
+ * connections the bare server (~36 µs) and the generator each use about one of this machine's two
+ * cores.
  * Every Trent cell is preceded by a bare cell with as many connections and as long, and its ratios
  * divide by that adjacent run: this shared machine's speed drifts by ±30% within a run (seen: the
  * same Encrypt cell 2,957 and 4,034 req/s a minute apart), and a baseline measured once at the
