@@ -30,13 +30,31 @@ function notFound(core: Core, ctx: CallContext, name: string) {
   return new NotFoundException(`Alias ${core.aliasArn(ctx.region, ctx.principal.accountId, name)} is not found.`);
 }
 
+/**
+ * Permission on the alias itself. "Principals who manage aliases must have permission to call the
+ * alias operation on the alias and on all affected KMS keys"; on the alias, "Provide this
+ * permission in an IAM policy" ("Controlling access to aliases", AWS KMS developer guide): an
+ * alias has no key policy, so only the caller's identity policies decide (the account root user,
+ * which has none, is allowed; an identity-policy Deny on `alias/prod-*` refuses). Checked before
+ * the alias or its keys are looked up, so a caller without it learns nothing about them.
+ */
+async function authorizeAlias(core: Core, ctx: CallContext, action: string, aliasName: string): Promise<void> {
+  await core.authorize(ctx, action, undefined, { resource: core.aliasArn(ctx.region, ctx.principal.accountId, aliasName) });
+}
+
+/** "Aliases per KMS key: 50": CreateAlias and UpdateAlias refuse to give a key one more. */
+async function assertAliasRoom(core: Core, key: KeyRecord): Promise<void> {
+  const existing = await core.store.listAliases(key.account, key.region, { keyId: key.keyId, limit: MAX_ALIASES_PER_KEY + 1 });
+  if (existing.length >= MAX_ALIASES_PER_KEY) throw new LimitExceededException(`Too many aliases for key ${key.arn}`);
+}
+
 export async function createAlias(core: Core, ctx: CallContext, aliasName: string, targetKeyId: string): Promise<void> {
   checkAliasName(aliasName);
+  await authorizeAlias(core, ctx, 'kms:CreateAlias', aliasName);
   const key = await core.resolve(ctx, targetKeyId, false);
   await core.authorize(ctx, 'kms:CreateAlias', key);
   assertState(key, 'manage');
-  const existing = await core.store.listAliases(key.account, key.region, { keyId: key.keyId, limit: MAX_ALIASES_PER_KEY + 1 });
-  if (existing.length >= MAX_ALIASES_PER_KEY) throw new LimitExceededException(`Too many aliases for key ${key.arn}`);
+  await assertAliasRoom(core, key);
   const now = core.now();
   try {
     await core.store.createAlias({ account: ctx.principal.accountId, region: ctx.region, aliasName, targetKeyId: key.keyId, createdAt: now, updatedAt: now });
@@ -52,8 +70,10 @@ function keyKind(k: KeyRecord): string {
   return k.keySpec === 'SYMMETRIC_DEFAULT' ? 'symmetric' : k.keySpec.startsWith('HMAC') ? 'hmac' : 'asymmetric';
 }
 
+/** UpdateAlias needs kms:UpdateAlias on the alias, on its current key and on its new key. */
 export async function updateAlias(core: Core, ctx: CallContext, aliasName: string, targetKeyId: string): Promise<void> {
   checkAliasName(aliasName);
+  await authorizeAlias(core, ctx, 'kms:UpdateAlias', aliasName);
   const alias = await core.store.getAlias(ctx.principal.accountId, ctx.region, aliasName);
   if (!alias) throw notFound(core, ctx, aliasName);
   const target = await core.resolve(ctx, targetKeyId, false);
@@ -67,11 +87,13 @@ export async function updateAlias(core: Core, ctx: CallContext, aliasName: strin
   if (current && (keyKind(current) !== keyKind(target) || current.keyUsage !== target.keyUsage)) {
     throw new ValidationException(`${target.arn} key usage or key type does not match the current target key of ${aliasName}.`);
   }
+  if (target.keyId !== alias.targetKeyId) await assertAliasRoom(core, target);
   await core.store.updateAlias({ ...alias, targetKeyId: target.keyId, updatedAt: core.now() });
 }
 
 export async function deleteAlias(core: Core, ctx: CallContext, aliasName: string): Promise<void> {
   checkAliasName(aliasName);
+  await authorizeAlias(core, ctx, 'kms:DeleteAlias', aliasName);
   const alias = await core.store.getAlias(ctx.principal.accountId, ctx.region, aliasName);
   if (!alias) throw notFound(core, ctx, aliasName);
   const key = await core.store.getKey({ keyId: alias.targetKeyId, region: alias.region });
@@ -81,12 +103,14 @@ export async function deleteAlias(core: Core, ctx: CallContext, aliasName: strin
 
 export async function listAliases(core: Core, ctx: CallContext, p: { keyId?: string; limit: number; marker?: string }): Promise<{ aliases: AliasRecord[]; next?: string }> {
   const after = p.marker !== undefined ? decodeMarker(p.marker, (s) => s.startsWith('alias/')) : undefined;
+  // Authorized before KeyId is resolved: a caller without kms:ListAliases must not learn from
+  // NotFoundException which key ids exist.
+  await core.authorize(ctx, 'kms:ListAliases', undefined);
   let keyId: string | undefined;
   if (p.keyId !== undefined) {
     const key = await core.resolve(ctx, p.keyId, false);
     keyId = key.keyId;
   }
-  await core.authorize(ctx, 'kms:ListAliases', undefined);
   const rows = await core.store.listAliases(ctx.principal.accountId, ctx.region, {
     ...(keyId !== undefined ? { keyId } : {}),
     ...(after !== undefined ? { after } : {}),
