@@ -101,8 +101,9 @@ async function open(core: Core, ctx: CallContext, input: OpenInput): Promise<Ope
     return { key, materialId: key.currentMaterialId, plaintext, algorithm: input.algorithm };
   }
   const decoded = decodeBlob(input.blob);
+  let named: KeyRecord | undefined;
   if (input.keyIdParam !== undefined) {
-    const named = await core.resolve(ctx, input.keyIdParam, true);
+    named = await core.resolve(ctx, input.keyIdParam, true);
     // "If you specify a KeyId … and it is not the key that encrypted the ciphertext, Decrypt fails" → IncorrectKeyException.
     if (!decoded || decoded.keyId !== named.keyId) {
       throw new IncorrectKeyException('The key ID in the request does not identify a CMK that can perform this operation.');
@@ -112,7 +113,10 @@ async function open(core: Core, ctx: CallContext, input: OpenInput): Promise<Ope
   // The blob names the key id; the request's Region picks the key row — for a multi-Region key,
   // this Region's primary or replica, which shares the materials of every Region.
   const here = { keyId: decoded.keyId, region: ctx.region };
-  const key = await core.store.getKey(here);
+  // A KeyId in the request names the blob's key (checked above) in this Region: that record is
+  // the one to authorize, so a KeyId given as an alias is the request's kms:RequestAlias ("the
+  // value of the KeyId parameter in the request must be a matching alias name or alias ARN").
+  const key = named ?? (await core.store.getKey(here));
   if (!key) {
     // A ciphertext of a key that was deleted: "the KMS key … is deleted … cannot be decrypted".
     const gone = await core.store.getDeletedKey(here);
