@@ -91,9 +91,12 @@ export class PolicyAuthorizer implements Authorizer {
       ...(req.key && req.key.tags.length ? Object.fromEntries(req.key.tags.map((t) => [`aws:ResourceTag/${t.TagKey}`, t.TagValue])) : {}),
     };
     // kms:ResourceAliases ("AWS KMS condition keys"): the aliases of the key, multi-valued, for
-    // operations on a KMS key, in IAM policies only. Read from the store only when one of the
-    // caller's identity policies names the key, so other requests pay no alias lookup.
-    if (req.key && this.#core && identityPolicies.some(mentionsResourceAliases)) {
+    // operations on a KMS key. Read from the store only when a policy of this decision names the
+    // key, so other requests pay no alias lookup. AWS documents the key for IAM policies; a key
+    // policy that names it is given the same value, so that its statements (a Deny above all)
+    // apply whoever calls, not only callers whose own identity policies happen to name the key.
+    const keyPolicy = req.key ? this.keyPolicy(req.key) : null;
+    if (req.key && this.#core && ((keyPolicy && mentionsResourceAliases(keyPolicy)) || identityPolicies.some(mentionsResourceAliases))) {
       const aliases = await this.#core.store.listAliases(req.key.account, req.key.region, { keyId: req.key.keyId, limit: 1000 });
       if (aliases.length) context['kms:ResourceAliases'] = aliases.map((a) => a.aliasName);
     }
@@ -103,7 +106,7 @@ export class PolicyAuthorizer implements Authorizer {
       keyAccount: req.key?.account ?? p.accountId,
       principal: requestPrincipal(p),
       context,
-      keyPolicy: req.key ? this.keyPolicy(req.key) : null,
+      keyPolicy,
       identityPolicies,
       grantAllows: false,
       now: this.#deps.clock.now(),
