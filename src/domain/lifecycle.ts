@@ -41,9 +41,6 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
   if (input.tags) checkNewTags(input.tags);
   const account = ctx.principal.accountId;
   const policy = input.policy ?? defaultKeyPolicy(core.partition, account);
-  if (input.policy !== undefined) {
-    core.authorizer.checkKeyPolicy(input.policy, { principal: ctx.principal, keyAccount: account, bypassLockoutCheck: input.bypassPolicyLockoutSafetyCheck ?? false });
-  }
   await core.authorize(ctx, 'kms:CreateKey', undefined, {
     conditions: {
       'kms:KeySpec': spec,
@@ -56,6 +53,12 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
       ...Object.fromEntries((input.tags ?? []).map((t) => [`aws:RequestTag/${t.TagKey}`, t.TagValue])),
     },
   });
+  // Only after the caller is authorized: the check looks up whether the policy's principals
+  // exist, and MalformedPolicyDocumentException answered to anyone would tell which IAM users
+  // and roles exist in any account.
+  if (input.policy !== undefined) {
+    core.authorizer.checkKeyPolicy(input.policy, { principal: ctx.principal, keyAccount: account, bypassLockoutCheck: input.bypassPolicyLockoutSafetyCheck ?? false });
+  }
   // Multi-Region key ids are "mrk-" and 32 hex digits (KMS developer guide, "Multi-Region key identifiers").
   const keyId = multiRegion ? `mrk-${Buffer.from(core.rng.bytes(16)).toString('hex')}` : core.rng.uuid();
   // "Keys with imported key material are created in the PendingImport state" with no material
