@@ -260,11 +260,34 @@ function decodeRetirableMarker(m: string): RetirableGrantCursor {
   return c;
 }
 
+/** The account of a principal ARN (`arn:aws:iam::<account>:…`, `arn:aws:sts::<account>:assumed-role/…`); none for a service name. */
+function principalAccount(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
+}
+
+/**
+ * ListRetirableGrants. "Cross-account use: You must specify a principal in your AWS account. This
+ * operation returns a list of grants where the retiring principal specified in the
+ * ListRetirableGrants request is the same retiring principal on the grant. This can include grants
+ * on KMS keys owned by other AWS accounts"; "The authorized resource in ListRetirableGrants calls
+ * is the retiring principal specified in the request" (ListRetirableGrants API reference). Only an
+ * identity policy can allow it, and a principal of another account is a resource no policy of the
+ * caller's account reaches: AccessDeniedException, as for any resource of another account without
+ * a resource-based policy. Like every KMS operation it answers for the request's Region only.
+ */
 export async function listRetirableGrants(core: Core, ctx: CallContext, p: { retiringPrincipal: string; limit: number; marker?: string }): Promise<{ grants: GrantRecord[]; next?: string }> {
-  // kms:ListRetirableGrants is an IAM-policy-only permission (no key resource).
-  await core.authorize(ctx, 'kms:ListRetirableGrants', undefined);
+  const action = 'kms:ListRetirableGrants';
+  if (principalAccount(p.retiringPrincipal) !== ctx.principal.accountId) {
+    throw new AccessDeniedException(`User: ${ctx.principal.arn} is not authorized to perform: ${action} on resource: ${p.retiringPrincipal} because no resource-based policy allows the ${action} action`);
+  }
+  await core.authorize(ctx, action, undefined, { resource: p.retiringPrincipal });
   const after = p.marker !== undefined ? decodeRetirableMarker(p.marker) : undefined;
-  const rows = await core.store.listRetirableGrants(p.retiringPrincipal, { limit: p.limit + 1, ...(after ? { after } : {}) });
+  // A marker is opaque to callers, but not unforgeable: one naming another Region is not ours.
+  if (after && after.region !== ctx.region) throw new InvalidMarkerException('Invalid marker');
+  // The store orders a principal's grants by (Region, key id, grant id): start at this Region's
+  // first grant and stop at the next Region's.
+  const rows = (await core.store.listRetirableGrants(p.retiringPrincipal, { limit: p.limit + 1, after: after ?? { region: ctx.region, keyId: '', grantId: '' } }))
+    .filter((g) => g.region === ctx.region);
   const grants = rows.slice(0, p.limit);
   const last = grants[grants.length - 1];
   return { grants, ...(rows.length > p.limit && last ? { next: encodeRetirableMarker(last) } : {}) };
