@@ -6,6 +6,7 @@ import {
   NotFoundException,
   ValidationException,
 } from '../shared/errors.ts';
+import { parseKeyRef } from '../shared/ids.ts';
 import type { CallContext, Core } from './core.ts';
 import { assertState } from './key-state.ts';
 import { decodeMarker, encodeMarker } from './lifecycle.ts';
@@ -108,6 +109,14 @@ export async function listAliases(core: Core, ctx: CallContext, p: { keyId?: str
   await core.authorize(ctx, 'kms:ListAliases', undefined);
   let keyId: string | undefined;
   if (p.keyId !== undefined) {
+    // "Cross-account use: No. ListAliases does not return aliases in other AWS accounts"; its KeyId
+    // is "a KMS key in your AWS account" (ListAliases API reference). A key ARN of another account
+    // is answered as a key that does not exist, without looking it up: whether it exists is that
+    // account's to tell, and kms:ListAliases is granted by the caller's own account.
+    const ref = parseKeyRef(p.keyId, false);
+    if (ref.kind === 'keyArn' && ref.account !== ctx.principal.accountId) {
+      throw new NotFoundException(`Key '${core.keyArn(ref.region, ref.account, ref.keyId)}' does not exist`);
+    }
     const key = await core.resolve(ctx, p.keyId, false);
     keyId = key.keyId;
   }

@@ -4,7 +4,7 @@
  */
 import { AccessDeniedException } from '../shared/errors.ts';
 import { checkPolicyText } from './policy-text.ts';
-import type { KeyRecord, Principal } from './types.ts';
+import type { GrantConstraints, KeyRecord, Principal } from './types.ts';
 
 export interface AuthzRequest {
   principal: Principal;
@@ -18,6 +18,11 @@ export interface AuthzRequest {
   /** The request's encryption context, for grant constraints. */
   encryptionContext?: Record<string, string>;
   grantTokens?: readonly string[];
+  /**
+   * kms:CreateGrant only: the grant the request would create. A grant can authorize it only when
+   * it holds every one of these operations and its constraints are no looser (grants.ts).
+   */
+  newGrant?: { operations: readonly string[]; constraints?: GrantConstraints };
 }
 
 export interface Authorizer {

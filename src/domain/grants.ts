@@ -75,9 +75,56 @@ export function constraintsAllow(c: GrantConstraints | undefined, ctx: Record<st
   return true;
 }
 
-/** Whether some grant (listed, or presented as a token) lets `p` perform `operation` on `key`. */
-export async function grantsAllow(core: Core, key: KeyRecord, p: Principal, operation: string, ctx: Record<string, string> | undefined, tokens: readonly string[] = []): Promise<boolean> {
-  const fits = (g: GrantRecord) => g.keyId === key.keyId && granteeMatches(g.granteePrincipal, p) && g.operations.includes(operation) && constraintsAllow(g.constraints, ctx);
+/**
+ * Whether every encryption context `child` allows is one `parent` allows too: "the grant
+ * constraints in child grants must be as restrictive or more restrictive than those in the parent
+ * grant … the child grant can add pairs to an EncryptionContextSubset constraint in the parent
+ * grant, but it cannot remove them. The child grant can change an EncryptionContextSubset
+ * constraint to an EncryptionContextEquals constraint, but not the reverse" (Creating grants,
+ * developer guide). Decided with `constraintsAllow`, so it compares pairs exactly as a request
+ * would be matched.
+ */
+export function constraintsNoLooser(child: GrantConstraints | undefined, parent: GrantConstraints | undefined): boolean {
+  if (!parent) return true;
+  // With EncryptionContextEquals the child allows that one context at most: the parent must allow it.
+  if (child?.EncryptionContextEquals) return constraintsAllow(parent, child.EncryptionContextEquals);
+  // Otherwise the child allows every context that holds its Subset pairs (any context, without
+  // them): no single context can satisfy a parent's Equals, and a parent's Subset pairs must all
+  // be among the child's.
+  if (parent.EncryptionContextEquals) return false;
+  return constraintsAllow(parent, child?.EncryptionContextSubset ?? {});
+}
+
+/** What a CreateGrant request asks for, when a grant is to authorize it. */
+export interface NewGrant {
+  operations: readonly string[];
+  constraints?: GrantConstraints;
+}
+
+/**
+ * Whether `parent` may authorize creating `child`: "when a grantee principal gets permission to
+ * call CreateGrant from a grant, rather than from a policy, that permission is limited. The
+ * grantee principal can only create grants that allow some or all of the operations in the parent
+ * grant. The grant constraints in the grants they create must be at least as strict as those in
+ * the parent grant" (Creating grants, developer guide). Whoever the child names as grantee or
+ * retiring principal, in whichever account.
+ */
+export function grantCovers(parent: GrantRecord, child: NewGrant): boolean {
+  return child.operations.every((o) => parent.operations.includes(o)) && constraintsNoLooser(child.constraints, parent.constraints);
+}
+
+/**
+ * Whether some grant (listed, or presented as a token) lets `p` perform `operation` on `key`. For
+ * CreateGrant, `newGrant` is the grant asked for: a grant's constraints then bound the child's
+ * ("If a grant with a grant constraint includes the CreateGrant operation, the constraint requires
+ * that any grants created with the CreateGrant permission have an equally strict or stricter
+ * encryption context constraint", CreateGrant API reference), and without it no grant allows.
+ */
+export async function grantsAllow(core: Core, key: KeyRecord, p: Principal, operation: string, ctx: Record<string, string> | undefined, tokens: readonly string[] = [], newGrant?: NewGrant): Promise<boolean> {
+  const permits = operation === 'CreateGrant'
+    ? (g: GrantRecord) => newGrant !== undefined && grantCovers(g, newGrant)
+    : (g: GrantRecord) => constraintsAllow(g.constraints, ctx);
+  const fits = (g: GrantRecord) => g.keyId === key.keyId && granteeMatches(g.granteePrincipal, p) && g.operations.includes(operation) && permits(g);
   for (const t of tokens) {
     const g = await grantFromToken(core, t, key.region);
     if (fits(g)) return true;
@@ -137,6 +184,7 @@ export async function createGrant(core: Core, ctx: CallContext, p: CreateGrantIn
       ...(constraintType.length ? { 'kms:GrantConstraintType': constraintType } : {}),
       'kms:GrantIsForAWSResource': 'false',
     },
+    newGrant: { operations: p.operations, ...(p.constraints ? { constraints: p.constraints } : {}) },
   });
   assertState(key, 'crypto');
   if (p.dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
@@ -212,11 +260,34 @@ function decodeRetirableMarker(m: string): RetirableGrantCursor {
   return c;
 }
 
+/** The account of a principal ARN (`arn:aws:iam::<account>:…`, `arn:aws:sts::<account>:assumed-role/…`); none for a service name. */
+function principalAccount(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
+}
+
+/**
+ * ListRetirableGrants. "Cross-account use: You must specify a principal in your AWS account. This
+ * operation returns a list of grants where the retiring principal specified in the
+ * ListRetirableGrants request is the same retiring principal on the grant. This can include grants
+ * on KMS keys owned by other AWS accounts"; "The authorized resource in ListRetirableGrants calls
+ * is the retiring principal specified in the request" (ListRetirableGrants API reference). Only an
+ * identity policy can allow it, and a principal of another account is a resource no policy of the
+ * caller's account reaches: AccessDeniedException, as for any resource of another account without
+ * a resource-based policy. Like every KMS operation it answers for the request's Region only.
+ */
 export async function listRetirableGrants(core: Core, ctx: CallContext, p: { retiringPrincipal: string; limit: number; marker?: string }): Promise<{ grants: GrantRecord[]; next?: string }> {
-  // kms:ListRetirableGrants is an IAM-policy-only permission (no key resource).
-  await core.authorize(ctx, 'kms:ListRetirableGrants', undefined);
+  const action = 'kms:ListRetirableGrants';
+  if (principalAccount(p.retiringPrincipal) !== ctx.principal.accountId) {
+    throw new AccessDeniedException(`User: ${ctx.principal.arn} is not authorized to perform: ${action} on resource: ${p.retiringPrincipal} because no resource-based policy allows the ${action} action`);
+  }
+  await core.authorize(ctx, action, undefined, { resource: p.retiringPrincipal });
   const after = p.marker !== undefined ? decodeRetirableMarker(p.marker) : undefined;
-  const rows = await core.store.listRetirableGrants(p.retiringPrincipal, { limit: p.limit + 1, ...(after ? { after } : {}) });
+  // A marker is opaque to callers, but not unforgeable: one naming another Region is not ours.
+  if (after && after.region !== ctx.region) throw new InvalidMarkerException('Invalid marker');
+  // The store orders a principal's grants by (Region, key id, grant id): start at this Region's
+  // first grant and stop at the next Region's.
+  const rows = (await core.store.listRetirableGrants(p.retiringPrincipal, { limit: p.limit + 1, after: after ?? { region: ctx.region, keyId: '', grantId: '' } }))
+    .filter((g) => g.region === ctx.region);
   const grants = rows.slice(0, p.limit);
   const last = grants[grants.length - 1];
   return { grants, ...(rows.length > p.limit && last ? { next: encodeRetirableMarker(last) } : {}) };

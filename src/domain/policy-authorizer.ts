@@ -116,7 +116,7 @@ export class PolicyAuthorizer implements Authorizer {
     // request the key policy already allows made each call on such a key cost O(grants).
     let decision = decide(input);
     if (decision.allowed) return;
-    if (req.key && this.#core && (await grantsAllow(this.#core, req.key, p, operation, req.encryptionContext, req.grantTokens ?? []))) {
+    if (req.key && this.#core && (await grantsAllow(this.#core, req.key, p, operation, req.encryptionContext, req.grantTokens ?? [], req.newGrant))) {
       input.grantAllows = true;
       decision = decide(input);
       if (decision.allowed) return;
