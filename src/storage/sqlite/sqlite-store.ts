@@ -155,6 +155,12 @@ export class SqliteStore implements KeyStore {
     return r ? (r.value as string) : undefined;
   }
 
+  /** The names of meta entries that start with `prefix` (operator tools: `trent audit verify` lists the anchored chains). */
+  async metaNames(prefix: string): Promise<string[]> {
+    const rows = this.#db.prepare('SELECT name FROM meta WHERE substr(name, 1, length(@p)) = @p ORDER BY name').all({ p: prefix }) as Row[];
+    return rows.map((r) => r.name as string);
+  }
+
   async putMeta(name: string, value: string): Promise<void> {
     this.#q.putMeta.run(name, value);
   }
