@@ -10,13 +10,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CreateKeyCommand, DecryptCommand, EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { CreateGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { rejectsWith } from '../support/assert-aws.ts';
 import { startTrent, tempDir, type Harness } from '../support/trent.ts';
 
 const ACCT = '123456789012';
 const creds = (name: string) => ({ accessKeyId: `AKIA${name.toUpperCase().padEnd(16, '0')}`, secretAccessKey: `${name}-secret-${'0'.repeat(30)}` });
-const USERS = ['iambob', 'iamalice', 'kpbob', 'kpalice', 'iamdenied', 'kpdenied'] as const;
+const USERS = ['iambob', 'iamalice', 'kpbob', 'kpalice', 'iamdenied', 'kpdenied', 'grantee'] as const;
 const C = Object.fromEntries(USERS.map((u) => [u, creds(u)])) as Record<(typeof USERS)[number], ReturnType<typeof creds>>;
 const arn = (u: string) => `arn:aws:iam::${ACCT}:user/${u}`;
 
@@ -63,6 +63,7 @@ before(async () => {
               ] },
             ]),
             user('kpdenied'),
+            user('grantee'),
           ],
         },
       },
@@ -132,3 +133,18 @@ for (const [variant, user] of [['the IAM policy', 'iamdenied'], ['the key policy
     });
   });
 }
+
+describe('a grant constrained to EncryptionContextSubset {"tenant":"bob"}', () => {
+  test('is not satisfied by a context that also gives another spelling of tenant another value', async () => {
+    const g = await h.kms.send(new CreateGrantCommand({ KeyId: keyId, GranteePrincipal: arn('grantee'), Operations: ['Encrypt', 'Decrypt'], Constraints: { EncryptionContextSubset: { tenant: 'bob' } } }));
+    const tokens = { GrantTokens: [g.GrantToken!] };
+    const send = (ctx: Record<string, string>) => clients.grantee.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x'), EncryptionContext: ctx, ...tokens }));
+    for (const ctx of [...bothOrders(['tenant', 'bob'], ['TENANT', 'alice']), ...bothOrders(['tenant', 'bob'], ['Tenant', 'alice'])]) {
+      await rejectsWith(send(ctx), 'AccessDeniedException');
+    }
+    await send({ tenant: 'bob' });
+    await send({ tenant: 'bob', TENANT: 'bob', other: 'x' });
+    // Keys are compared exactly: another spelling alone is not the constrained key.
+    await rejectsWith(send({ TENANT: 'bob' }), 'AccessDeniedException');
+  });
+});
