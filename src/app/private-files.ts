@@ -6,7 +6,7 @@
  * other access is narrowed (Trent owns these directories) and the change is logged; one Trent may
  * not narrow (another owner) stops the start.
  */
-import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class PrivateFilesError extends Error {}
@@ -16,13 +16,14 @@ const mode = (m: number) => `0${(m & 0o777).toString(8).padStart(3, '0')}`;
 /** Creates `dir` (0700) if needed, and narrows it to 0700 when group or others have access. */
 export function ensurePrivateDir(dir: string, what: string, log: (line: string) => void): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  narrow(dir, `the ${what}`, true, log);
+  // The configured path itself may be a symbolic link to the directory the operator chose.
+  narrow(dir, `the ${what}`, true, log, true);
 }
 
 /**
  * Narrows every directory (0700) and file (0600) under `dir` that group or others may use. Does
  * not follow symbolic links: a link's target is not Trent's to change. Bounded in depth: Trent's
- * own layout is two levels (`tls/`, `audit/`).
+ * own layout has one level of subdirectories (`tls/`, `audit/`).
  */
 export function privatizeTree(dir: string, what: string, log: (line: string) => void, depth = 3): void {
   let names: string[];
@@ -45,13 +46,13 @@ export function privatizeTree(dir: string, what: string, log: (line: string) => 
   }
 }
 
-function narrow(path: string, label: string, isDir: boolean, log: (line: string) => void): void {
-  const st = lstatIfExists(path);
+function narrow(path: string, label: string, isDir: boolean, log: (line: string) => void, follow = false): void {
+  const st = follow ? statSync(path) : lstatIfExists(path);
   if (st === undefined) return;
   if (isDir && !st.isDirectory()) throw new PrivateFilesError(`${path} (${label}) is not a directory`);
   const m = st.mode & 0o777;
   if ((m & 0o077) === 0) return;
-  const want = isDir ? 0o700 : m & 0o700 ? m & 0o700 : 0o600;
+  const want = isDir ? 0o700 : 0o600;
   try {
     chmodSync(path, want);
   } catch (e) {
