@@ -2,7 +2,7 @@
  * The default account's root access key: from TRENT_ROOT_ACCESS_KEY_ID / _SECRET_ACCESS_KEY, or
  * generated on first start and written to `<data-dir>/credentials` (profile `trent`, 0600).
  */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CredentialStore } from '../auth/credential-store.ts';
 import type { Rng } from '../crypto/rng.ts';
@@ -60,6 +60,8 @@ export function writePrivateFile(path: string, content: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w', 0o600);
   try {
+    // 'w' keeps the mode of a temporary file left by a crash; the secret goes only into a private one.
+    fchmodSync(fd, 0o600);
     writeSync(fd, content);
     fsyncSync(fd);
   } finally {

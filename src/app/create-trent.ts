@@ -1,7 +1,7 @@
 /**
  * createTrent(config): wires the concrete adapters — the only place that names them.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CredentialStore } from '../auth/credential-store.ts';
 import { IdentityRegistry, IdentitySource } from '../auth/identities.ts';
@@ -22,6 +22,7 @@ import { ensureTlsFiles } from '../server/tls-files.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.ts';
 import { bootstrapRootCredentials, type BootstrapResult } from './bootstrap-credentials.ts';
+import { ensurePrivateDir, PrivateFilesError, privatizeTree } from './private-files.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { HeadAnchor } from '../audit/anchor.ts';
 import { Auditor } from '../audit/auditor.ts';
@@ -100,7 +101,11 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
   const log = opts.log ?? ((line: string) => logger.info(line));
   const baseClock = opts.clock ?? systemClock;
   const rng = opts.rng ?? systemRng;
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  try {
+    ensurePrivateDir(config.dataDir, 'data directory', log);
+  } catch (e) {
+    throw e instanceof PrivateFilesError ? new StartupError(e.message, { cause: e }) : e;
+  }
 
   // Load the identities file first: a mistake in it stops the start before anything is touched.
   const identities = new IdentitySource(config.identitiesFile !== undefined ? IdentityRegistry.load(config.identitiesFile) : IdentityRegistry.empty());
@@ -138,7 +143,9 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       // Before anything can change: every write from here on waits for its audit entry.
       const auditClock = clock;
       try {
-        mkdirSync(config.auditDir, { recursive: true, mode: 0o700 });
+        ensurePrivateDir(config.auditDir, 'audit directory', log);
+        // Files of an earlier run (another umask, an older Trent) are narrowed before new ones are added.
+        privatizeTree(config.auditDir, 'audit directory', log);
         nodeLock = claimNode(config.auditDir, config.nodeId);
         // The chain head, anchored in the store (not through the audited store: bookkeeping).
         const anchor = new HeadAnchor((name, value) => baseStore.putMeta(name, value), nodeLock.nodeId);
@@ -213,6 +220,13 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       const files = await ensureTlsFiles(config.dataDir, { hosts, now: clock.now() });
       tls = { cert: readFileSync(files.certPath), key: readFileSync(files.keyPath) };
       caPath = files.caPath;
+    }
+    // Everything created above (root key, store, credentials, TLS files) was made private as it
+    // was written; this catches what an earlier run, another umask or an operator left open.
+    try {
+      privatizeTree(config.dataDir, 'data directory', log);
+    } catch (e) {
+      throw e instanceof PrivateFilesError ? new StartupError(e.message, { cause: e }) : e;
     }
     const audited = auditor;
     const scheduler = new Scheduler(core, {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../config/config.ts';
 import { parseTimeArg, queryEvents, type QueryFilter } from '../audit/query.ts';
-import { anchorKey, parseAnchor } from '../audit/anchor.ts';
+import { ANCHOR_PREFIX, anchorKey, parseAnchor } from '../audit/anchor.ts';
 import { type AnchorLookup, verifyAuditDir, verifyMissingChain } from '../audit/verify.ts';
 
 export const AUDIT_USAGE = `Usage: trent audit verify [--data-dir D | --audit-dir A] [--store URL] [--node ID] [--json]
@@ -13,7 +13,9 @@ export const AUDIT_USAGE = `Usage: trent audit verify [--data-dir D | --audit-di
 
 verify  checks every node's hash chain and names the first broken record (exit 1 if any), and
         compares each chain's end with the head its node anchored in the store (the data
-        directory's trent.db, or --store / TRENT_STORE_URL), so lines cut from the end show.
+        directory's trent.db, or --store / TRENT_STORE_URL), so lines cut from the end show;
+        a node the store anchors a head for but with no files in the audit directories (all
+        deleted, or kept elsewhere: give every node's with --audit-dir) is a failure too.
 query   prints matching records in time order, as JSON lines (default) or a table.
         TIME is ISO 8601 or a duration back from now: 30m, 12h, 7d.
 `;
@@ -34,9 +36,9 @@ export async function auditCommand(args: string[], out: Out, err: Out): Promise<
 }
 
 /** The store holding the nodes' anchors: --store / TRENT_STORE_URL, else the data directory's SQLite file if there is one. */
-async function anchorStore(values: { 'data-dir'?: string | undefined; 'audit-dir'?: string[] | undefined; store?: string | undefined }): Promise<{ lookup: AnchorLookup; close: () => Promise<void> } | undefined> {
+async function anchorStore(values: { 'data-dir'?: string | undefined; 'audit-dir'?: string[] | undefined; store?: string | undefined }): Promise<{ lookup: AnchorLookup; nodes: () => Promise<string[]>; close: () => Promise<void> } | undefined> {
   const url = values.store ?? (process.env.TRENT_STORE_URL || undefined);
-  let store: { getMeta(name: string): Promise<string | undefined>; close(): Promise<void> };
+  let store: { getMeta(name: string): Promise<string | undefined>; metaNames(prefix: string): Promise<string[]>; close(): Promise<void> };
   if (url !== undefined) {
     const { PostgresStore } = await import('../storage/postgres/postgres-store.ts');
     store = await PostgresStore.open(url);
@@ -47,7 +49,11 @@ async function anchorStore(values: { 'data-dir'?: string | undefined; 'audit-dir
     const { SqliteStore } = await import('../storage/sqlite/sqlite-store.ts');
     store = new SqliteStore(db);
   }
-  return { lookup: async (node) => parseAnchor(await store.getMeta(anchorKey(node))), close: () => store.close() };
+  return {
+    lookup: async (node) => parseAnchor(await store.getMeta(anchorKey(node))),
+    nodes: async () => (await store.metaNames(ANCHOR_PREFIX)).map((name) => name.slice(ANCHOR_PREFIX.length)),
+    close: () => store.close(),
+  };
 }
 
 async function verify(args: string[], out: Out, err: Out): Promise<number> {
@@ -75,12 +81,24 @@ async function verify(args: string[], out: Out, err: Out): Promise<number> {
         if (r.broken) bad = true;
       }
     }
-    const anchor = values.node !== undefined && chains === 0 ? await anchors?.lookup(values.node) : undefined;
-    if (anchor) {
-      const r = await verifyMissingChain(values.node!, anchor);
-      chains++;
-      reports.push({ dir: dirs[0]!, ...r });
-      bad = true;
+    // Every chain the store anchors must have files: a node whose files were all deleted leaves
+    // no chain to walk, only its anchor. Without --node every anchored node is looked for.
+    if (anchors) {
+      const seen = new Set(reports.map((r) => r.node));
+      const anchored = values.node !== undefined ? [values.node] : await anchors.nodes();
+      for (const node of anchored) {
+        if (seen.has(node)) continue;
+        const anchor = await anchors.lookup(node);
+        if (anchor) {
+          chains++;
+          reports.push({ dir: dirs[0]!, ...(await verifyMissingChain(node, anchor)) });
+          bad = true;
+        } else if (values.node === undefined) {
+          // An anchor entry that does not parse: the store was edited; its chain cannot be checked.
+          err(`trent: the store's audit anchor for node ${node} is unreadable; its chain cannot be checked`);
+          bad = true;
+        }
+      }
     }
   } finally {
     await anchors?.close();
@@ -100,6 +118,7 @@ async function verify(args: string[], out: Out, err: Out): Promise<number> {
     } else {
       out(`node ${r.node}: OK, ${r.entries} entries (${r.events} records) in ${r.files} file${r.files === 1 ? '' : 's'}; head seq ${r.headSeq} sha256 ${r.head}`);
     }
+    if (r.files === 0) out(`  no audit file of node ${r.node} is in ${dirs.join(', ')}: its files were deleted, or are in an audit directory not given with --audit-dir`);
     if (!anchors) out(`  note: no store to compare the head with (pass --data-dir or --store): lines cut from the end would not show`);
     else if (!r.anchor) out(`  note: the store holds no anchored head for node ${r.node}`);
     else if (r.anchor.matched) out(`  anchored head in the store: seq ${r.anchor.seq} (written ${r.anchor.at}) is in the chain`);

@@ -71,7 +71,21 @@ export function constraintsAllow(c: GrantConstraints | undefined, ctx: Record<st
     const a = Object.entries(c.EncryptionContextEquals);
     if (a.length !== Object.keys(req).length || a.some(([k, v]) => req[k] !== v)) return false;
   }
-  if (c.EncryptionContextSubset && Object.entries(c.EncryptionContextSubset).some(([k, v]) => req[k] !== v)) return false;
+  if (c.EncryptionContextSubset) {
+    const subset = c.EncryptionContextSubset;
+    if (Object.entries(subset).some(([k, v]) => req[k] !== v)) return false;
+    // Keys are compared exactly, but AWS documents grant-constraint keys as not case-sensitive
+    // ("in a grant constraint, the key in each key-value pair is not case sensitive", API
+    // GrantConstraints): a request that also carries another spelling of a constrained key with
+    // another value ({"tenant":"bob","TENANT":"alice"} for {"tenant":"bob"}) is ambiguous about
+    // the value the grant was limited to, and is refused, as key policies refuse it.
+    const constrained = new Map(Object.entries(subset).map(([k, v]) => [k.toLowerCase(), v]));
+    for (const [k, v] of Object.entries(req)) {
+      if (Object.hasOwn(subset, k)) continue;
+      const want = constrained.get(k.toLowerCase());
+      if (want !== undefined && want !== v) return false;
+    }
+  }
   return true;
 }
 

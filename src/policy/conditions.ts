@@ -22,6 +22,15 @@
  *
  * An empty list in the request counts as the key being absent. With a set qualifier, `…IfExists`
  * changes nothing for an absent key (ForAnyValue stays false, ForAllValues true).
+ *
+ * A key the request gives in several spellings that differ only by case (encryption context keys
+ * are case-sensitive, `{"tenant":"alice","TENANT":"bob"}`; condition key names are not) has one
+ * value per spelling, and the condition is evaluated against each as if it were the only one:
+ * in an Allow statement it holds only when it holds for every value, in a Deny statement it holds
+ * when it holds for any. So whichever value a reader of the context takes to be "the" tenant,
+ * an Allow never rests on a value the condition refuses and a Deny never misses one it names.
+ * This applies to every operator alike (…IfExists, ForAnyValue/ForAllValues, Null), since each
+ * evaluation sees an ordinary request.
  */
 import { MalformedPolicyDocumentException } from '../shared/errors.ts';
 import type { ContextValue, EvalContext } from './context.ts';
@@ -73,8 +82,17 @@ export function compileConditions(el: ConditionElement | undefined, variables: b
   return out;
 }
 
-export function evalCondition(c: CompiledCondition, ctx: EvalContext): boolean {
-  const raw: ContextValue | undefined = ctx.get(c.lkey);
+/** @param allow whether the condition belongs to an Allow statement (see the header on ambiguous keys). */
+export function evalCondition(c: CompiledCondition, ctx: EvalContext, allow: boolean): boolean {
+  const alternatives = ctx.ambiguous.size === 0 ? undefined : ctx.ambiguous.get(c.lkey);
+  if (alternatives === undefined) return evalValue(c, ctx.get(c.lkey), ctx);
+  for (const raw of alternatives) {
+    if (evalValue(c, raw, ctx) !== allow) return !allow;
+  }
+  return allow;
+}
+
+function evalValue(c: CompiledCondition, raw: ContextValue | undefined, ctx: EvalContext): boolean {
   const present = raw !== undefined && (typeof raw === 'string' || raw.length > 0);
   if (c.nullWants !== undefined) {
     for (const wantsAbsent of c.nullWants) if (wantsAbsent === !present) return true;
@@ -120,6 +138,8 @@ export function evalCondition(c: CompiledCondition, ctx: EvalContext): boolean {
 
 /** The request's value of a key, for explanations. */
 export function describeValue(ctx: EvalContext, lkey: string): string {
+  const alternatives = ctx.ambiguous.get(lkey);
+  if (alternatives) return `request values of keys differing only by case [${alternatives.flatMap((a) => (typeof a === 'string' ? [a] : a)).map((v) => `"${v}"`).join(', ')}]`;
   const raw = ctx.get(lkey);
   if (raw === undefined || (typeof raw !== 'string' && raw.length === 0)) return 'key absent';
   return typeof raw === 'string' ? `request value "${raw}"` : `request values [${raw.map((v) => `"${v}"`).join(', ')}]`;

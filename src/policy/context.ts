@@ -16,6 +16,16 @@ export class EvalContext {
   /** Keys given with the request, lower-cased. */
   readonly values = new Map<string, ContextValue>();
   /**
+   * Keys given more than once in spellings that differ only by case (an encryption context
+   * `{"tenant":"alice","TENANT":"bob"}` gives `kms:EncryptionContext:tenant` and
+   * `kms:EncryptionContext:TENANT`): lower-cased key → one value per spelling. Condition key
+   * names are case-insensitive, so a condition on such a key cannot tell which value it is
+   * about; it is evaluated against each of them (conditions.ts). `values` holds all of them as
+   * one multivalued key, which a policy variable cannot use ("You can't use a multivalued
+   * condition key as a variable").
+   */
+  readonly ambiguous = new Map<string, ContextValue[]>();
+  /**
    * Lockout mode: condition keys whose values are known. A condition on any other key is
    * "unknown": an Allow statement is given the benefit of the doubt, a Deny statement is not
    * applied. null in normal evaluation.
@@ -82,7 +92,18 @@ export function buildContext(caller: Caller, given: RequestContext | undefined, 
       const val: unknown = given[k];
       if (val === undefined || val === null) continue;
       // Values are strings; a number or boolean from a JavaScript caller is read as its text.
-      v.set(k.toLowerCase(), typeof val === 'string' ? val : Array.isArray(val) ? val.map(String) : String(val));
+      const value: ContextValue = typeof val === 'string' ? val : Array.isArray(val) ? val.map(String) : String(val);
+      const lk = k.toLowerCase();
+      const before = v.get(lk);
+      if (before === undefined) {
+        v.set(lk, value);
+        continue;
+      }
+      // A second spelling of the same key: keep every value, never let the last one win.
+      let alternatives = ctx.ambiguous.get(lk);
+      if (!alternatives) ctx.ambiguous.set(lk, (alternatives = [before]));
+      alternatives.push(value);
+      v.set(lk, alternatives.flatMap((a) => (typeof a === 'string' ? [a] : a)));
     }
   }
   return ctx;

@@ -77,7 +77,7 @@ export function evalStatement(s: CompiledStatement, r: Request): Outcome {
       if (s.isAllow) continue;
       return fail('condition', `condition ${c.operator} ${c.key} depends on the request; a Deny is not counted on`);
     }
-    if (!evalCondition(c, r.ctx)) return fail('condition', `condition ${c.operator} ${c.key} failed (${describeValue(r.ctx, c.lkey)})`);
+    if (!evalCondition(c, r.ctx, s.isAllow)) return fail('condition', `condition ${c.operator} ${c.key} failed (${describeValue(r.ctx, c.lkey)})`);
   }
   return via;
 }

@@ -70,12 +70,14 @@ export async function ensureTlsFiles(dataDir: string, opts: EnsureTlsOptions): P
   }
 
   const material = generateTlsMaterial(hosts, opts.now);
-  await mkdir(dir, { recursive: true, mode: 0o755 });
+  // Private like the rest of the data directory: the key is secret, and the certificates are
+  // handed to clients by the operator, not read from here by other users.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   // Key first, CA last: if we crash part-way the set is inconsistent, which the next call detects
   // (key/leaf/CA cross-checks) and repairs by generating again.
   await writeFileAtomic(keyPath, material.keyPem, 0o600);
-  await writeFileAtomic(certPath, material.leafPem + material.caPem, 0o644);
-  await writeFileAtomic(caPath, material.caPem, 0o644);
+  await writeFileAtomic(certPath, material.leafPem + material.caPem, 0o600);
+  await writeFileAtomic(caPath, material.caPem, 0o600);
   return { caPath, certPath, keyPath, created: true };
 }
 

@@ -278,6 +278,12 @@ export class PostgresStore implements KeyStore {
     return r.rows[0] ? (r.rows[0].value as string) : undefined;
   }
 
+  /** The names of meta entries that start with `prefix` (operator tools: `trent audit verify` lists the anchored chains). */
+  async metaNames(prefix: string): Promise<string[]> {
+    const r = await this.#query('SELECT name FROM meta WHERE left(name, length($1)) = $1 ORDER BY name', [prefix]);
+    return r.rows.map((row) => row.name as string);
+  }
+
   async putMeta(name: string, value: string): Promise<void> {
     await this.#query(SQL.putMeta, [name, value]);
   }

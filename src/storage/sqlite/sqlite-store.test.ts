@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -108,5 +108,37 @@ describe('SqliteStore on disk', () => {
       assert.equal(await a.getKey(key), undefined);
       assert.equal(await a.getAlias(account, 'us-east-1', 'alias/one'), undefined);
     });
+  });
+});
+
+describe('SqliteStore files are private', () => {
+  const mode = (p: string) => statSync(p).mode & 0o777;
+  test('whatever the umask, the database, its WAL and its SHM are 0600, now and when SQLite makes them again', async () => {
+    const before = process.umask(0);
+    try {
+      const path = freshPath();
+      const s = new SqliteStore(path);
+      await s.putMeta('x', '1');
+      assert.deepEqual([mode(path), mode(`${path}-wal`), mode(`${path}-shm`)], [0o600, 0o600, 0o600]);
+      await s.close();
+      // Closed: SQLite removed the WAL and SHM; the next open makes them with the database's mode.
+      const again = new SqliteStore(path);
+      await again.putMeta('x', '2');
+      assert.deepEqual([mode(path), mode(`${path}-wal`), mode(`${path}-shm`)], [0o600, 0o600, 0o600]);
+      await again.close();
+    } finally {
+      process.umask(before);
+    }
+  });
+
+  test('a database file left readable by others is narrowed when opened', async () => {
+    const path = freshPath();
+    closeSync(openSync(path, 'w'));
+    chmodSync(path, 0o644);
+    const s = new SqliteStore(path);
+    await s.putMeta('x', '1');
+    assert.equal(mode(path), 0o600);
+    assert.equal(mode(`${path}-wal`), 0o600);
+    await s.close();
   });
 });

@@ -2,6 +2,7 @@
  * The embedded default store: SQLite through better-sqlite3, WAL journal, synchronous=FULL, so
  * a write that returned is on disk (survives kill -9 and power loss of the OS page cache).
  */
+import { closeSync, fchmodSync, fstatSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StoreConflictError, StoreDuplicateError, StoreLimitError, type GrantLimits, type KeyRef, type KeyStore, type RetirableGrantCursor } from '../../domain/ports.ts';
 import type { AccessKeyRecord, AliasRecord, DeletedKeyRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
@@ -43,13 +44,39 @@ function aliasFromRow(r: Row): AliasRecord {
   };
 }
 
+/**
+ * The database holds wrapped key material and access-key secrets: only Trent's user may read it.
+ * Creates the file (0600) when `create`; removes group and other access from an existing one.
+ */
+function makePrivate(path: string, create = true): void {
+  if (path === ':memory:' || path === '') return;
+  let fd: number;
+  try {
+    fd = openSync(path, create ? 'a' : 'r', 0o600);
+  } catch (e) {
+    if (!create && (e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  try {
+    const mode = fstatSync(fd).mode & 0o777;
+    if (mode & 0o077) fchmodSync(fd, mode & 0o700);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class SqliteStore implements KeyStore {
   readonly #db: Database.Database;
   readonly #q;
 
   constructor(path: string) {
+    makePrivate(path);
     this.#db = new Database(path);
     this.#db.pragma('journal_mode = WAL');
+    // SQLite gives the -wal and -shm files the database file's permissions (unix VFS), so with
+    // trent.db at 0600 they are created private, now and whenever they are made again; ones left
+    // from before (another umask, an older Trent) are narrowed here.
+    for (const side of ['-wal', '-shm']) makePrivate(path + side, false);
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
@@ -126,6 +153,12 @@ export class SqliteStore implements KeyStore {
   async getMeta(name: string): Promise<string | undefined> {
     const r = this.#q.getMeta.get(name) as Row | undefined;
     return r ? (r.value as string) : undefined;
+  }
+
+  /** The names of meta entries that start with `prefix` (operator tools: `trent audit verify` lists the anchored chains). */
+  async metaNames(prefix: string): Promise<string[]> {
+    const rows = this.#db.prepare('SELECT name FROM meta WHERE substr(name, 1, length(@p)) = @p ORDER BY name').all({ p: prefix }) as Row[];
+    return rows.map((r) => r.name as string);
   }
 
   async putMeta(name: string, value: string): Promise<void> {
