@@ -1,6 +1,6 @@
 import { decrypt } from '../domain/crypto-ops.ts';
 import { S } from '../shared/validate.ts';
-import { defineOperation, DryRunField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, OptionalKeyIdField } from './operation.ts';
+import { defineOperation, DryRunField, DryRunModifiersField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, OptionalKeyIdField, RecipientField, refuseDryRunModifiers, refuseRecipient } from './operation.ts';
 
 export default defineOperation(
   {
@@ -9,11 +9,13 @@ export default defineOperation(
     GrantTokens: GrantTokensField,
     KeyId: OptionalKeyIdField,
     EncryptionAlgorithm: EncryptionAlgorithmField,
-    Recipient: S.struct({ KeyEncryptionAlgorithm: S.string(), AttestationDocument: S.blob() }),
+    Recipient: RecipientField,
     DryRun: DryRunField,
-    DryRunModifiers: S.list(S.string({ enum: ['IGNORE_CIPHERTEXT'] as const })),
+    DryRunModifiers: DryRunModifiersField,
   },
   async ({ core, call }, i) => {
+    refuseRecipient(i.Recipient);
+    refuseDryRunModifiers(i.DryRunModifiers);
     const o = await decrypt(core, call, {
       blob: i.CiphertextBlob,
       ...(i.KeyId !== undefined ? { keyId: i.KeyId } : {}),

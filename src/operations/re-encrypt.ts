@@ -1,6 +1,6 @@
 import { reEncrypt } from '../domain/crypto-ops.ts';
 import { S } from '../shared/validate.ts';
-import { defineOperation, DryRunField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, KeyIdField, OptionalKeyIdField } from './operation.ts';
+import { defineOperation, DryRunField, DryRunModifiersField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, KeyIdField, OptionalKeyIdField, refuseDryRunModifiers } from './operation.ts';
 
 export default defineOperation(
   {
@@ -13,9 +13,10 @@ export default defineOperation(
     DestinationEncryptionAlgorithm: EncryptionAlgorithmField,
     GrantTokens: GrantTokensField,
     DryRun: DryRunField,
-    DryRunModifiers: S.list(S.string({ enum: ['IGNORE_CIPHERTEXT'] as const })),
+    DryRunModifiers: DryRunModifiersField,
   },
   async ({ core, call }, i) => {
+    refuseDryRunModifiers(i.DryRunModifiers);
     const { source, sealed } = await reEncrypt(core, call, {
       blob: i.CiphertextBlob,
       ...(i.SourceKeyId !== undefined ? { sourceKeyId: i.SourceKeyId } : {}),
