@@ -60,8 +60,9 @@ const ROLE_ARN_MIN = 20;
 const ROLE_ARN_MAX = 2048;
 
 function refuseUnsupported(action: string, form: URLSearchParams): void {
-  const allowed = STS_PARAMETERS[action];
-  if (!allowed) return;
+  // Own members only: an Action of '__proto__' names no entry (it is refused as InvalidAction).
+  if (!Object.hasOwn(STS_PARAMETERS, action)) return;
+  const allowed = STS_PARAMETERS[action]!;
   const extra = [...new Set([...form.keys()].filter((k) => !allowed.includes(k)).map((k) => k.split('.')[0]!))];
   if (extra.length > 0) {
     const names = extra.slice(0, 5).map((n) => (/^[A-Za-z]{1,64}$/.test(n) ? n : '(unnamed)')).join(', ');
