@@ -1,10 +1,10 @@
-import { decrypt } from '../domain/crypto-ops.ts';
+import { decrypt, dryRunWithoutCiphertext } from '../domain/crypto-ops.ts';
 import { S } from '../shared/validate.ts';
-import { defineOperation, DryRunField, DryRunModifiersField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, OptionalKeyIdField, RecipientField, refuseDryRunModifiers, refuseRecipient } from './operation.ts';
+import { defineOperation, DryRunField, DryRunModifiersField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, OptionalKeyIdField, RecipientField, ignoresCiphertext, requireCiphertext, refuseRecipient } from './operation.ts';
 
 export default defineOperation(
   {
-    CiphertextBlob: S.blob({ required: true, min: 1, max: 6144 }),
+    CiphertextBlob: S.blob({ min: 1, max: 6144 }),
     EncryptionContext: EncryptionContextField,
     GrantTokens: GrantTokensField,
     KeyId: OptionalKeyIdField,
@@ -15,9 +15,11 @@ export default defineOperation(
   },
   async ({ core, call }, i) => {
     refuseRecipient(i.Recipient);
-    refuseDryRunModifiers(i.DryRunModifiers);
+    if (ignoresCiphertext(i)) {
+      await dryRunWithoutCiphertext(core, call, 'Decrypt', [{ keyId: i.KeyId, member: 'KeyId', action: 'kms:Decrypt', ...(i.EncryptionContext ? { context: i.EncryptionContext } : {}), ...(i.EncryptionAlgorithm ? { algorithm: i.EncryptionAlgorithm } : {}) }]);
+    }
     const o = await decrypt(core, call, {
-      blob: i.CiphertextBlob,
+      blob: requireCiphertext(i.CiphertextBlob),
       ...(i.KeyId !== undefined ? { keyId: i.KeyId } : {}),
       ...(i.EncryptionContext ? { context: i.EncryptionContext } : {}),
       ...(i.EncryptionAlgorithm ? { algorithm: i.EncryptionAlgorithm } : {}),

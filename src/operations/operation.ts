@@ -1,6 +1,6 @@
 /** What an operation is: an input spec (decoded and validated before it runs) and a handler. */
 import type { CallContext, Core } from '../domain/core.ts';
-import { CustomKeyStoreNotFoundException, UnsupportedOperationException } from '../shared/errors.ts';
+import { CustomKeyStoreNotFoundException, UnsupportedOperationException, ValidationException } from '../shared/errors.ts';
 import { decodeInput, S, type Infer, type Spec } from '../shared/validate.ts';
 
 export interface OpContext {
@@ -66,14 +66,13 @@ export function refuseRecipient(recipient: unknown): void {
 
 export const DryRunModifiersField = S.list(S.string({ enum: ['IGNORE_CIPHERTEXT'] as const }));
 
-/**
- * IGNORE_CIPHERTEXT asks for "only authorization validation without ciphertext validation"
- * (Decrypt, ReEncrypt). Trent's dry run authorizes with the key the ciphertext names, so it cannot
- * honour the modifier; ignoring it would answer a different question than the one asked.
- */
-export function refuseDryRunModifiers(modifiers: readonly string[] | undefined): void {
-  if (modifiers === undefined || modifiers.length === 0) return;
-  throw new UnsupportedOperationException('DryRunModifiers is not supported: Trent runs a dry run against the ciphertext given. Send DryRun with a valid ciphertext, without DryRunModifiers.');
+/** "DryRunModifiers … only applies when DryRun is set to true." */
+export const ignoresCiphertext = (i: { DryRun?: boolean; DryRunModifiers?: readonly string[] }) => i.DryRun === true && (i.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT');
+
+/** CiphertextBlob is optional in the model only for a dry run that ignores it; otherwise AWS's null-member text. */
+export function requireCiphertext(blob: Uint8Array | undefined): Uint8Array {
+  if (blob === undefined) throw new ValidationException("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
+  return blob;
 }
 
 /** Trent has no custom key stores (CloudHSM or external), so no CustomKeyStoreId names one. */

@@ -1,8 +1,8 @@
 /**
  * No parameter is accepted and silently ignored. Recipient asks that a secret leave KMS only
  * encrypted to an attested Nitro enclave; Trent verifies no attestation, so it refuses Recipient
- * rather than return the secret in the clear. CustomKeyStoreId, XksKeyId, DryRunModifiers, a
- * ListKeyPolicies Marker and STS session restrictions are refused likewise.
+ * rather than return the secret in the clear. CustomKeyStoreId, XksKeyId, a ListKeyPolicies
+ * Marker and STS session restrictions are refused likewise; DryRunModifiers is honoured.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +10,7 @@ import {
   CreateKeyCommand,
   DecryptCommand,
   DeriveSharedSecretCommand,
+  DisableKeyCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
   GenerateDataKeyPairCommand,
@@ -83,16 +84,23 @@ describe('custom key stores: Trent has none', () => {
 });
 
 describe('other members that were decoded and dropped', () => {
-  test('DryRunModifiers (IGNORE_CIPHERTEXT) on Decrypt and ReEncrypt: UnsupportedOperationException', async () => {
-    const blob = (await h.kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') }))).CiphertextBlob!;
-    await rejectsWith(h.kms.send(new DecryptCommand({ CiphertextBlob: blob, KeyId: keyId, DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] })), 'UnsupportedOperationException', /^DryRunModifiers is not supported/);
+  test('DryRunModifiers IGNORE_CIPHERTEXT is honoured: the named key is authorized and checked, the ciphertext is not read', async () => {
+    const garbage = Buffer.from('not a ciphertext at all');
+    await rejectsWith(h.kms.send(new DecryptCommand({ CiphertextBlob: garbage, KeyId: keyId, DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] })), 'DryRunOperationException');
+    await rejectsWith(h.kms.send(new DecryptCommand({ KeyId: keyId, DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] } as never)), 'DryRunOperationException');
     await rejectsWith(
-      h.kms.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: keyId, DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] })),
-      'UnsupportedOperationException',
-      /^DryRunModifiers is not supported/,
+      h.kms.send(new ReEncryptCommand({ CiphertextBlob: garbage, SourceKeyId: keyId, DestinationKeyId: keyId, DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] })),
+      'DryRunOperationException',
     );
-    // Without modifiers the dry run is what it was.
-    await rejectsWith(h.kms.send(new DecryptCommand({ CiphertextBlob: blob, DryRun: true })), 'DryRunOperationException');
+    // The key is required, and its state is checked as in a real call.
+    await rejectsWith(h.kms.send(new DecryptCommand({ CiphertextBlob: garbage, DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] })), 'ValidationException', /^KeyId is required when DryRun is true/);
+    await rejectsWith(h.kms.send(new ReEncryptCommand({ CiphertextBlob: garbage, DestinationKeyId: keyId, DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] })), 'ValidationException', /^SourceKeyId is required/);
+    const disabled = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    await h.kms.send(new DisableKeyCommand({ KeyId: disabled }));
+    await rejectsWith(h.kms.send(new DecryptCommand({ CiphertextBlob: garbage, KeyId: disabled, DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] })), 'DisabledException');
+    // Without the modifier the dry run still reads the ciphertext, and a real call still needs one.
+    await rejectsWith(h.kms.send(new DecryptCommand({ CiphertextBlob: garbage, KeyId: keyId, DryRun: true })), 'IncorrectKeyException');
+    await rejectsWith(h.kms.send(new DecryptCommand({ KeyId: keyId } as never)), 'ValidationException', "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
   });
 
   test('ListKeyPolicies with a Marker: InvalidMarkerException (the answer is never truncated)', async () => {
