@@ -5,6 +5,8 @@
  * Marker and STS session restrictions are refused likewise; DryRunModifiers is honoured.
  */
 import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   CreateKeyCommand,
@@ -22,7 +24,9 @@ import {
 } from '@aws-sdk/client-kms';
 import { rejectsWith } from '../support/assert-aws.ts';
 import { signedKmsRequest, stsRequest } from '../support/signed-request.ts';
-import { startTrent, TEST_ACCESS_KEY_ID, TEST_ACCOUNT, TEST_SECRET, type Harness } from '../support/trent.ts';
+import { startTrent, tempDir, TEST_ACCESS_KEY_ID, TEST_ACCOUNT, TEST_SECRET, type Harness } from '../support/trent.ts';
+
+const ROLE_ARN = `arn:aws:iam::${TEST_ACCOUNT}:role/Reader`;
 
 let h: Harness;
 let keyId: string;
@@ -108,18 +112,36 @@ describe('other members that were decoded and dropped', () => {
     assert.deepEqual((await h.kms.send(new ListKeyPoliciesCommand({ KeyId: keyId, Limit: 1 }))).PolicyNames, ['default']);
   });
 
-  test('AssumeRole with a session Policy, ExternalId, Tags or MFA: refused, no session issued', async () => {
-    const root = { accessKeyId: TEST_ACCESS_KEY_ID, secretAccessKey: TEST_SECRET };
-    const roleArn = `arn:aws:iam::${TEST_ACCOUNT}:role/NoSuchRoleNeeded`;
-    const restrictive = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] });
-    const extras: Record<string, string>[] = [{ Policy: restrictive }, { ExternalId: 'ext-123' }, { 'Tags.member.1.Key': 'team', 'Tags.member.1.Value': 'a' }, { SerialNumber: 'arn:aws:iam::111122223333:mfa/u', TokenCode: '123456' }];
-    for (const extra of extras) {
-      const r = await stsRequest(h.trent.url, h.trent.caPath, { Action: 'AssumeRole', RoleArn: roleArn, RoleSessionName: 'ignored', ...extra }, root);
-      assert.equal(r.status, 400, r.body);
-      assert.match(r.body, /<Code>ValidationError<\/Code><Message>Trent's STS does not support the AssumeRole parameter/, r.body);
-      assert.doesNotMatch(r.body, /<SessionToken>/);
+  test('AssumeRole with a session Policy, ExternalId, Tags or MFA: refused, no session issued (without them: a session)', async () => {
+    const dir = tempDir();
+    const identitiesFile = join(dir, 'identities.json');
+    writeFileSync(identitiesFile, JSON.stringify({ accounts: { [TEST_ACCOUNT]: { principals: [{ arn: ROLE_ARN }] } } }));
+    const sts = await startTrent({ config: { identitiesFile } });
+    try {
+      const root = { accessKeyId: TEST_ACCESS_KEY_ID, secretAccessKey: TEST_SECRET };
+      const assume = (extra: Record<string, string>) => stsRequest(sts.trent.url, sts.trent.caPath, { Action: 'AssumeRole', RoleArn: ROLE_ARN, RoleSessionName: 'narrowed', ...extra }, root);
+      const denyAll = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] });
+      const extras: Record<string, string>[] = [
+        { Policy: denyAll },
+        { 'PolicyArns.member.1.arn': 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
+        { ExternalId: 'ext-123' },
+        { 'Tags.member.1.Key': 'team', 'Tags.member.1.Value': 'a' },
+        { SerialNumber: `arn:aws:iam::${TEST_ACCOUNT}:mfa/u`, TokenCode: '123456' },
+        { SourceIdentity: 'alice' },
+      ];
+      for (const extra of extras) {
+        const r = await assume(extra);
+        assert.equal(r.status, 400, `${JSON.stringify(extra)}: ${r.body}`);
+        assert.match(r.body, /<Code>ValidationError<\/Code><Message>Trent's STS does not support the AssumeRole parameter/, r.body);
+        assert.doesNotMatch(r.body, /<SessionToken>/);
+      }
+      const ok = await assume({});
+      assert.equal(ok.status, 200, ok.body);
+      assert.match(ok.body, /<SessionToken>/);
+      assert.equal((await stsRequest(sts.trent.url, sts.trent.caPath, { Action: 'GetCallerIdentity', Extra: '1' }, root)).status, 400);
+    } finally {
+      await sts.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
-    const r = await stsRequest(h.trent.url, h.trent.caPath, { Action: 'GetCallerIdentity', Extra: '1' }, root);
-    assert.equal(r.status, 400, r.body);
   });
 });
