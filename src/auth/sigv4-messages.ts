@@ -46,6 +46,11 @@ export const msg = {
   hostNotSigned: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
   /** Same shape as AWS's Host text; AWS's exact wording for an unsigned date header is not on record. */
   dateNotSigned: (header: 'X-Amz-Date' | 'Date') => `'${header}' must be a 'SignedHeader' in the AWS Authorization.`,
+  /**
+   * S3's text for the same refusal ("There were headers present in the request which were not
+   * signed", with a HeadersNotSigned element); here the names follow in the message itself.
+   */
+  headersNotSigned: (names: readonly string[]) => `There were headers present in the request which were not signed: ${names.join(', ')}. Content-Type and every x-amz-* header must be in SignedHeaders.`,
   unsupportedAlgorithm: (algorithm: string) => `Unsupported AWS 'algorithm': '${algorithm}' (only AWS4-HMAC-SHA256 for now). `,
   credentialShape: (credential: string) =>
     `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,

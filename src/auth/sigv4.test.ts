@@ -307,11 +307,11 @@ test('Host and the timestamp header must be signed', async () => {
 
 test('the Date header stands in for X-Amz-Date (IMF-fixdate, botocore\'s RFC 2822 form)', async () => {
   for (const date of ['Sun, 30 Aug 2015 12:36:00 GMT', 'Sun, 30 Aug 2015 12:36:00 -0000', '30 Aug 2015 14:36:00 +0200']) {
-    const v = await verify(signed({ headers: { 'x-amz-date': undefined, date }, signedHeaders: ['date', 'host'] }));
+    const v = await verify(signed({ headers: { 'x-amz-date': undefined, date }, signedHeaders: ['content-type', 'date', 'host', 'x-amz-target'] }));
     assert.deepEqual(v.signedAt, NOW, date);
   }
   await rejectsWith(
-    verify(signed({ headers: { 'x-amz-date': undefined, date: 'yesterday' }, signedHeaders: ['date', 'host'] })),
+    verify(signed({ headers: { 'x-amz-date': undefined, date: 'yesterday' }, signedHeaders: ['content-type', 'date', 'host', 'x-amz-target'] })),
     IncompleteSignatureException,
     "Date must be in ISO-8601 'basic format'. Got 'yesterday'. See http://en.wikipedia.org/wiki/ISO_8601",
   );
@@ -361,12 +361,15 @@ test('signature mismatches: wrong secret, altered signature, altered or missing 
   await rejectsWith(verify({ ...good, body: utf8('{ }') }), InvalidSignatureException, MISMATCH);
   await rejectsWith(verify({ ...good, rawPath: '/?a=b' }), InvalidSignatureException, MISMATCH);
   await rejectsWith(verify(signed({ headers: { 'x-amz-content-sha256': sha256Hex('other') } })), InvalidSignatureException, MISMATCH);
-  await verify(signed({ headers: { 'x-amz-content-sha256': sha256Hex('{}') }, signedHeaders: ['host', 'x-amz-content-sha256', 'x-amz-date'] }));
+  await verify(signed({ headers: { 'x-amz-content-sha256': sha256Hex('{}') }, signedHeaders: ['content-type', 'host', 'x-amz-content-sha256', 'x-amz-date', 'x-amz-target'] }));
+  // Unsigned, it is still held to the body's hash: it can only repeat what the signature covers.
+  await verify(signed({ headers: { 'x-amz-content-sha256': sha256Hex('{}') } }));
+  await rejectsWith(verify(signed({ headers: { 'x-amz-content-sha256': sha256Hex('other') } })), InvalidSignatureException, MISMATCH);
 });
 
 test('temporary credentials: the session token must come along, match, and not have expired', async () => {
   const temp = (token: string | undefined) =>
-    signed({ credential: 'ASIATEMP/20150830/us-east-1/kms/aws4_request', headers: { 'x-amz-security-token': token }, signedHeaders: ['host', 'x-amz-date', ...(token ? ['x-amz-security-token'] : [])] });
+    signed({ credential: 'ASIATEMP/20150830/us-east-1/kms/aws4_request', headers: { 'x-amz-security-token': token }, signedHeaders: ['content-type', 'host', 'x-amz-date', 'x-amz-target', ...(token ? ['x-amz-security-token'] : [])] });
   const v = await verify(temp('session-token-1'));
   assert.equal(v.sessionToken, 'session-token-1');
   await rejectsWith(verify(temp(undefined)), UnrecognizedClientException, INVALID_TOKEN);
@@ -376,6 +379,28 @@ test('temporary credentials: the session token must come along, match, and not h
   await rejectsWith(verify(temp('session-token-1'), expiringAt(NOW)), ExpiredTokenException, 'The security token included in the request is expired');
   // A token sent with long-term credentials is one AWS cannot decode either.
   await rejectsWith(verify(signed({ headers: { 'x-amz-security-token': 'session-token-1' } })), UnrecognizedClientException, INVALID_TOKEN);
+});
+
+test('unsigned Content-Type or x-amz-* header: InvalidSignatureException naming them, before any secret is looked up', async () => {
+  const lookedUp: string[] = [];
+  const opts: Partial<VerifyOptions> = { lookup: (id) => (lookedUp.push(id), records[id]) };
+  const text = (names: string) => `There were headers present in the request which were not signed: ${names}. Content-Type and every x-amz-* header must be in SignedHeaders.`;
+  await rejectsWith(verify(signed({ signedHeaders: ['content-type', 'host', 'x-amz-date'] }), opts), InvalidSignatureException, text('x-amz-target'));
+  await rejectsWith(verify(signed({ signedHeaders: ['host', 'x-amz-date', 'x-amz-target'] }), opts), InvalidSignatureException, text('content-type'));
+  await rejectsWith(verify(signed({ signedHeaders: ['host', 'x-amz-date'] }), opts), InvalidSignatureException, text('content-type, x-amz-target'));
+  await rejectsWith(verify(signed({ headers: { 'x-amz-user-agent': 'x' } }), opts), InvalidSignatureException, text('x-amz-user-agent'));
+  // Sent after signing: a steering header cannot be added to a captured request either.
+  const good = signed();
+  await rejectsWith(verify({ ...good, headers: { ...good.headers, 'X-Amz-Meta': 'a' } }, opts), InvalidSignatureException, text('x-amz-meta'));
+  assert.deepEqual(lookedUp, []);
+  // What the SDKs leave unsigned on purpose stays free: User-Agent, X-Amzn-Trace-Id, hop-by-hop headers.
+  await verify(signed({ headers: { 'user-agent': 'aws-cli/2', 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793', connection: 'keep-alive', expect: '100-continue' } }));
+});
+
+test('temporary credentials: the token may be added after signing (AWS test suite post-sts-header-after), and must still match', async () => {
+  const base = signed({ credential: 'ASIATEMP/20150830/us-east-1/kms/aws4_request' });
+  assert.equal((await verify({ ...base, headers: { ...base.headers, 'x-amz-security-token': 'session-token-1' } })).sessionToken, 'session-token-1');
+  await rejectsWith(verify({ ...base, headers: { ...base.headers, 'x-amz-security-token': 'session-token-2' } }), UnrecognizedClientException, INVALID_TOKEN);
 });
 
 test('pure: no clock read, and the signing-key cache is used when given', async (t) => {

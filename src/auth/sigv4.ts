@@ -3,8 +3,8 @@
  *
  * Pure: time is `opts.now`, the only I/O is `opts.lookup`. The checks run in the order AWS's JSON
  * services run them (see sigv4-messages.ts for where each text was observed), so a client sees
- * the error it would see from AWS: header shape → date format → clock skew → Host signed →
- * algorithm → credential shape → credential scope → access key → signature → session token.
+ * the error it would see from AWS: header shape → date format → clock skew → Host, date and
+ * the steering headers signed → algorithm → credential shape → credential scope → access key → signature → session token.
  */
 import { timingSafeEqual, createHmac } from 'node:crypto';
 import {
@@ -111,6 +111,8 @@ export async function verifySigV4(req: SignedRequest, opts: VerifyOptions): Prom
   if (!signedHeaders.includes('host') && !signedHeaders.includes(':authority')) throw new InvalidSignatureException(msg.hostNotSigned);
   if (amzDate !== undefined && !signedHeaders.includes('x-amz-date')) throw new InvalidSignatureException(msg.dateNotSigned('X-Amz-Date'));
   if (amzDate === undefined && !signedHeaders.includes('date')) throw new InvalidSignatureException(msg.dateNotSigned('Date'));
+  const unsigned = unsignedSteeringHeaders(req.headers, signedHeaders);
+  if (unsigned.length > 0) throw new InvalidSignatureException(msg.headersNotSigned(unsigned));
 
   if (parts.algorithm !== ALGORITHM) throw new IncompleteSignatureException(msg.unsupportedAlgorithm(parts.algorithm));
 
@@ -163,6 +165,33 @@ function checkSkew(signedAtMs: number, nowMs: number, skewMs: number): void {
   const skew = () => (skewMs % 60_000 === 0 ? `${skewMs / 60_000} min` : `${Math.round(skewMs / 1000)} sec`);
   if (signedAtMs < nowMs - skewMs) throw new InvalidSignatureException(msg.expired(formatAmzDate(signedAtMs), formatAmzDate(nowMs - skewMs), formatAmzDate(nowMs), skew()));
   if (signedAtMs > nowMs + skewMs) throw new InvalidSignatureException(msg.notYetCurrent(formatAmzDate(signedAtMs), formatAmzDate(nowMs + skewMs), formatAmzDate(nowMs), skew()));
+}
+
+/**
+ * The headers present but left out of SignedHeaders that must not be: Content-Type (it says how
+ * the body is read) and every `x-amz-*` header (X-Amz-Target picks the operation, and
+ * X-Amz-Security-Token the session). AWS's signing guide: "If the Content-Type header is present
+ * in the request, you must add it to the CanonicalHeaders list. Any x-amz-* headers that you plan
+ * to include in your request must also be added." Unsigned, a captured request could be replayed
+ * as another operation. `x-amzn-*` (X-Amzn-Trace-Id, left unsigned by botocore and the SDK v3 on
+ * purpose) is another prefix and stays free, as do the headers the SDKs never sign (User-Agent,
+ * Connection, …). Two carry nothing an attacker could choose and are exempt: X-Amz-Content-SHA256
+ * (S3 takes it unsigned too; it must equal the body's hash anyway) and X-Amz-Security-Token (AWS:
+ * "for other services, you add the X-Amz-Security-Token parameter at the end, after you calculate
+ * the signature", its test suite's post-sts-header-after case; the token must still be exactly
+ * the session's own, checked below).
+ */
+const UNSIGNED_ALLOWED = new Set(['x-amz-content-sha256', 'x-amz-security-token']);
+
+function unsignedSteeringHeaders(headers: HeaderMap, signedHeaders: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const name of Object.keys(headers)) {
+    if (headers[name] === undefined) continue;
+    const lower = name.toLowerCase();
+    if (lower !== 'content-type' && !(lower.startsWith('x-amz-') && !UNSIGNED_ALLOWED.has(lower))) continue;
+    if (!signedHeaders.includes(lower)) out.push(lower);
+  }
+  return out.sort();
 }
 
 /** One header value; a repeated one is joined (and then fails whatever format check follows). */

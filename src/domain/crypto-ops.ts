@@ -140,6 +140,28 @@ export async function encrypt(core: Core, ctx: CallContext, p: { keyId: string; 
   return seal(core, key, p.plaintext, p.context, p.algorithm);
 }
 
+/**
+ * DryRun with DryRunModifiers IGNORE_CIPHERTEXT: "KMS performs only authorization validation
+ * without ciphertext validation" (Decrypt, ReEncrypt), so the key is the one the request names —
+ * "KeyId … is required … when DryRun is true and DryRunModifiers is set to IGNORE_CIPHERTEXT".
+ * The same checks as a real call on that key (authorization with the context's condition keys,
+ * key state, usage, algorithm), then DryRunOperationException; no ciphertext is read.
+ */
+export interface DryRunKeyUse {
+  keyId: string | undefined;
+  /** The request member naming the key, for the error when it is absent. */
+  member: string;
+  action: string;
+  context?: EncryptionContext;
+  algorithm?: EncryptionAlgorithm;
+}
+
+export async function dryRunWithoutCiphertext(core: Core, ctx: CallContext, op: 'Decrypt' | 'ReEncrypt', uses: readonly DryRunKeyUse[]): Promise<never> {
+  for (const u of uses) if (u.keyId === undefined) throw new ValidationException(`${u.member} is required when DryRun is true and DryRunModifiers is IGNORE_CIPHERTEXT.`);
+  for (const u of uses) await sealingKey(core, ctx, u.keyId!, u.action, op, u.context, u.algorithm);
+  throw dryRun();
+}
+
 export async function decrypt(core: Core, ctx: CallContext, p: { blob: Uint8Array; keyId?: string; context?: EncryptionContext; algorithm?: EncryptionAlgorithm; dryRun?: boolean }): Promise<Opened> {
   const opened = await open(core, ctx, {
     blob: p.blob,

@@ -1,6 +1,6 @@
 import { createGrant, GRANT_OPERATIONS, grantToken } from '../domain/grants.ts';
 import { S } from '../shared/validate.ts';
-import { defineOperation, DryRunField, GrantTokensField, KeyIdField } from './operation.ts';
+import { defineOperation, DryRunField, EncryptionContextField, GrantTokensField, KeyIdField } from './operation.ts';
 
 export const PrincipalField = S.string({ min: 1, max: 256, pattern: '^[\\w+=,.@:/-]+$' });
 
@@ -10,7 +10,7 @@ export default defineOperation(
     GranteePrincipal: { ...PrincipalField, required: true as const },
     RetiringPrincipal: PrincipalField,
     Operations: S.list(S.string({ enum: GRANT_OPERATIONS }), { required: true }),
-    Constraints: S.struct({ EncryptionContextSubset: S.map(), EncryptionContextEquals: S.map() }),
+    Constraints: S.struct({ EncryptionContextSubset: EncryptionContextField, EncryptionContextEquals: EncryptionContextField }),
     GrantTokens: GrantTokensField,
     Name: S.string({ min: 1, max: 256, pattern: '^[a-zA-Z0-9:/_-]+$' }),
     DryRun: DryRunField,

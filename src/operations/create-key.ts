@@ -2,7 +2,8 @@ import { KEY_SPECS, KEY_USAGES } from '../crypto/key-specs.ts';
 import { createKey } from '../domain/lifecycle.ts';
 import { multiRegionConfiguration } from '../domain/multi-region.ts';
 import { S } from '../shared/validate.ts';
-import { defineOperation, TagsField } from './operation.ts';
+import { UnsupportedOperationException } from '../shared/errors.ts';
+import { CustomKeyStoreIdField, defineOperation, refuseCustomKeyStore, TagsField } from './operation.ts';
 import { keyMetadata } from './key-metadata.ts';
 
 export default defineOperation(
@@ -13,13 +14,17 @@ export default defineOperation(
     CustomerMasterKeySpec: S.string({ enum: KEY_SPECS }),
     KeySpec: S.string({ enum: KEY_SPECS }),
     Origin: S.string({ enum: ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const }),
-    CustomKeyStoreId: S.string({ min: 1, max: 64 }),
+    CustomKeyStoreId: CustomKeyStoreIdField,
     BypassPolicyLockoutSafetyCheck: S.bool(),
     Tags: TagsField,
     MultiRegion: S.bool(),
-    XksKeyId: S.string({ min: 1, max: 128 }),
+    XksKeyId: S.string({ min: 1, max: 128, pattern: '^[a-zA-Z0-9-_.]+$' }),
   },
   async ({ core, call }, i) => {
+    refuseCustomKeyStore(i.CustomKeyStoreId);
+    // "XksKeyId: Identifies the external key that serves as key material for the KMS key in an
+    // external key store" (CreateKey): only with a CustomKeyStoreId, which Trent never has.
+    if (i.XksKeyId !== undefined) throw new UnsupportedOperationException('XksKeyId is valid only for a KMS key in an external key store (Origin EXTERNAL_KEY_STORE with a CustomKeyStoreId); Trent has no custom key stores.');
     const key = await createKey(core, call, {
       ...(i.Description !== undefined ? { description: i.Description } : {}),
       ...((i.KeySpec ?? i.CustomerMasterKeySpec) !== undefined ? { keySpec: (i.KeySpec ?? i.CustomerMasterKeySpec)! } : {}),

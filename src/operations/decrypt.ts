@@ -1,21 +1,25 @@
-import { decrypt } from '../domain/crypto-ops.ts';
+import { decrypt, dryRunWithoutCiphertext } from '../domain/crypto-ops.ts';
 import { S } from '../shared/validate.ts';
-import { defineOperation, DryRunField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, OptionalKeyIdField } from './operation.ts';
+import { defineOperation, DryRunField, DryRunModifiersField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, OptionalKeyIdField, RecipientField, ignoresCiphertext, requireCiphertext, refuseRecipient } from './operation.ts';
 
 export default defineOperation(
   {
-    CiphertextBlob: S.blob({ required: true, min: 1, max: 6144 }),
+    CiphertextBlob: S.blob({ min: 1, max: 6144 }),
     EncryptionContext: EncryptionContextField,
     GrantTokens: GrantTokensField,
     KeyId: OptionalKeyIdField,
     EncryptionAlgorithm: EncryptionAlgorithmField,
-    Recipient: S.struct({ KeyEncryptionAlgorithm: S.string(), AttestationDocument: S.blob() }),
+    Recipient: RecipientField,
     DryRun: DryRunField,
-    DryRunModifiers: S.list(S.string({ enum: ['IGNORE_CIPHERTEXT'] as const })),
+    DryRunModifiers: DryRunModifiersField,
   },
   async ({ core, call }, i) => {
+    refuseRecipient(i.Recipient);
+    if (ignoresCiphertext(i)) {
+      await dryRunWithoutCiphertext(core, call, 'Decrypt', [{ keyId: i.KeyId, member: 'KeyId', action: 'kms:Decrypt', ...(i.EncryptionContext ? { context: i.EncryptionContext } : {}), ...(i.EncryptionAlgorithm ? { algorithm: i.EncryptionAlgorithm } : {}) }]);
+    }
     const o = await decrypt(core, call, {
-      blob: i.CiphertextBlob,
+      blob: requireCiphertext(i.CiphertextBlob),
       ...(i.KeyId !== undefined ? { keyId: i.KeyId } : {}),
       ...(i.EncryptionContext ? { context: i.EncryptionContext } : {}),
       ...(i.EncryptionAlgorithm ? { algorithm: i.EncryptionAlgorithm } : {}),

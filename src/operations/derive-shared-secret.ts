@@ -1,7 +1,7 @@
 import { KEY_AGREEMENT_ALGORITHMS } from '../crypto/key-specs.ts';
 import { deriveSharedSecret } from '../domain/public-keys.ts';
 import { S } from '../shared/validate.ts';
-import { defineOperation, DryRunField, GrantTokensField, KeyIdField } from './operation.ts';
+import { defineOperation, DryRunField, GrantTokensField, KeyIdField, RecipientField, refuseRecipient } from './operation.ts';
 
 export default defineOperation(
   {
@@ -10,9 +10,10 @@ export default defineOperation(
     PublicKey: S.blob({ required: true, min: 1, max: 8192 }),
     GrantTokens: GrantTokensField,
     DryRun: DryRunField,
-    Recipient: S.struct({ KeyEncryptionAlgorithm: S.string(), AttestationDocument: S.blob() }),
+    Recipient: RecipientField,
   },
   async ({ core, call }, i) => {
+    refuseRecipient(i.Recipient);
     const r = await deriveSharedSecret(core, call, {
       keyId: i.KeyId,
       algorithm: i.KeyAgreementAlgorithm,

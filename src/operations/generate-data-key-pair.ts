@@ -1,7 +1,7 @@
 import { DATA_KEY_PAIR_SPECS } from '../crypto/key-specs.ts';
 import { generateDataKeyPair } from '../domain/data-key-pair.ts';
 import { S } from '../shared/validate.ts';
-import { defineOperation, DryRunField, EncryptionContextField, GrantTokensField, KeyIdField } from './operation.ts';
+import { defineOperation, DryRunField, EncryptionContextField, GrantTokensField, KeyIdField, RecipientField, refuseRecipient } from './operation.ts';
 
 export const dataKeyPairInput = {
   EncryptionContext: EncryptionContextField,
@@ -12,8 +12,9 @@ export const dataKeyPairInput = {
 };
 
 export default defineOperation(
-  { ...dataKeyPairInput, Recipient: S.struct({ KeyEncryptionAlgorithm: S.string(), AttestationDocument: S.blob() }) },
+  { ...dataKeyPairInput, Recipient: RecipientField },
   async ({ core, call }, i) => {
+    refuseRecipient(i.Recipient);
     const r = await generateDataKeyPair(core, call, {
       keyId: i.KeyId,
       keyPairSpec: i.KeyPairSpec,

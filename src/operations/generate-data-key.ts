@@ -1,7 +1,7 @@
 import { generateDataKey } from '../domain/crypto-ops.ts';
 import type { OpContext } from './operation.ts';
 import { S, type Infer } from '../shared/validate.ts';
-import { defineOperation, DryRunField, EncryptionContextField, GrantTokensField, KeyIdField } from './operation.ts';
+import { defineOperation, DryRunField, EncryptionContextField, GrantTokensField, KeyIdField, RecipientField, refuseRecipient } from './operation.ts';
 
 export const dataKeyInput = {
   KeyId: KeyIdField,
@@ -24,8 +24,9 @@ export function runGenerateDataKey({ core, call }: OpContext, i: Infer<typeof da
 }
 
 export default defineOperation(
-  { ...dataKeyInput, Recipient: S.struct({ KeyEncryptionAlgorithm: S.string(), AttestationDocument: S.blob() }) },
+  { ...dataKeyInput, Recipient: RecipientField },
   async (ctx, i) => {
+    refuseRecipient(i.Recipient);
     const r = await runGenerateDataKey(ctx, i, true);
     return { CiphertextBlob: r.blob, Plaintext: r.plaintext, KeyId: r.key.arn, KeyMaterialId: r.materialId };
   },

@@ -1,11 +1,13 @@
 import { generateRandom } from '../domain/crypto-ops.ts';
 import { ValidationException } from '../shared/errors.ts';
 import { S } from '../shared/validate.ts';
-import { defineOperation } from './operation.ts';
+import { defineOperation, CustomKeyStoreIdField, RecipientField, refuseCustomKeyStore, refuseRecipient } from './operation.ts';
 
 export default defineOperation(
-  { NumberOfBytes: S.int({ min: 1, max: 1024 }), CustomKeyStoreId: S.string({ min: 1, max: 64 }), Recipient: S.struct({ KeyEncryptionAlgorithm: S.string(), AttestationDocument: S.blob() }) },
+  { NumberOfBytes: S.int({ min: 1, max: 1024 }), CustomKeyStoreId: CustomKeyStoreIdField, Recipient: RecipientField },
   async ({ core, call }, i) => {
+    refuseCustomKeyStore(i.CustomKeyStoreId);
+    refuseRecipient(i.Recipient);
     // Optional in the model, required by the service: "NumberOfBytes is required." (recorded against AWS).
     if (i.NumberOfBytes === undefined) throw new ValidationException('NumberOfBytes is required.');
     return { Plaintext: await generateRandom(core, call, i.NumberOfBytes) };

@@ -1,10 +1,10 @@
-import { reEncrypt } from '../domain/crypto-ops.ts';
+import { dryRunWithoutCiphertext, reEncrypt } from '../domain/crypto-ops.ts';
 import { S } from '../shared/validate.ts';
-import { defineOperation, DryRunField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, KeyIdField, OptionalKeyIdField } from './operation.ts';
+import { defineOperation, DryRunField, DryRunModifiersField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, KeyIdField, OptionalKeyIdField, ignoresCiphertext, requireCiphertext } from './operation.ts';
 
 export default defineOperation(
   {
-    CiphertextBlob: S.blob({ required: true, min: 1, max: 6144 }),
+    CiphertextBlob: S.blob({ min: 1, max: 6144 }),
     SourceEncryptionContext: EncryptionContextField,
     SourceKeyId: OptionalKeyIdField,
     DestinationKeyId: KeyIdField,
@@ -13,11 +13,17 @@ export default defineOperation(
     DestinationEncryptionAlgorithm: EncryptionAlgorithmField,
     GrantTokens: GrantTokensField,
     DryRun: DryRunField,
-    DryRunModifiers: S.list(S.string({ enum: ['IGNORE_CIPHERTEXT'] as const })),
+    DryRunModifiers: DryRunModifiersField,
   },
   async ({ core, call }, i) => {
+    if (ignoresCiphertext(i)) {
+      await dryRunWithoutCiphertext(core, call, 'ReEncrypt', [
+        { keyId: i.SourceKeyId, member: 'SourceKeyId', action: 'kms:ReEncryptFrom', ...(i.SourceEncryptionContext ? { context: i.SourceEncryptionContext } : {}), ...(i.SourceEncryptionAlgorithm ? { algorithm: i.SourceEncryptionAlgorithm } : {}) },
+        { keyId: i.DestinationKeyId, member: 'DestinationKeyId', action: 'kms:ReEncryptTo', ...(i.DestinationEncryptionContext ? { context: i.DestinationEncryptionContext } : {}), ...(i.DestinationEncryptionAlgorithm ? { algorithm: i.DestinationEncryptionAlgorithm } : {}) },
+      ]);
+    }
     const { source, sealed } = await reEncrypt(core, call, {
-      blob: i.CiphertextBlob,
+      blob: requireCiphertext(i.CiphertextBlob),
       ...(i.SourceKeyId !== undefined ? { sourceKeyId: i.SourceKeyId } : {}),
       ...(i.SourceEncryptionContext ? { sourceContext: i.SourceEncryptionContext } : {}),
       ...(i.SourceEncryptionAlgorithm ? { sourceAlgorithm: i.SourceEncryptionAlgorithm } : {}),

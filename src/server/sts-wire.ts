@@ -44,10 +44,42 @@ export function stsAction(body: Buffer): string {
   return /^[A-Za-z]{1,64}$/.test(action) ? action : 'Unknown';
 }
 
+/**
+ * The parameters each action honours. Any other is refused, never ignored: AssumeRole's Policy,
+ * PolicyArns, Tags, ExternalId, SerialNumber/TokenCode, SourceIdentity and ProvidedContexts
+ * restrict or condition the session on AWS, so a session issued without them would hold more
+ * than its caller asked for (or skip a check the caller relied on).
+ */
+const STS_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
+  GetCallerIdentity: ['Action', 'Version'],
+  AssumeRole: ['Action', 'Version', 'RoleArn', 'RoleSessionName', 'DurationSeconds'],
+};
+
+/** The model's bounds on AssumeRole's RoleArn ("Length Constraints: Minimum length of 20. Maximum length of 2048."). */
+const ROLE_ARN_MIN = 20;
+const ROLE_ARN_MAX = 2048;
+
+function refuseUnsupported(action: string, form: URLSearchParams): void {
+  // Own members only: an Action of '__proto__' names no entry (it is refused as InvalidAction).
+  if (!Object.hasOwn(STS_PARAMETERS, action)) return;
+  const allowed = STS_PARAMETERS[action]!;
+  const extra = [...new Set([...form.keys()].filter((k) => !allowed.includes(k)).map((k) => k.split('.')[0]!))];
+  if (extra.length > 0) {
+    const names = extra.slice(0, 5).map((n) => (/^[A-Za-z]{1,64}$/.test(n) ? n : '(unnamed)')).join(', ');
+    throw new StsError('ValidationError', `Trent's STS does not support the ${action} parameter${extra.length === 1 ? '' : 's'} ${names}; it honours only ${allowed.filter((a) => a !== 'Action' && a !== 'Version').join(', ') || 'none'}.`);
+  }
+  const roleArn = form.get('RoleArn');
+  if (action === 'AssumeRole' && roleArn !== null && roleArn !== '' && (roleArn.length < ROLE_ARN_MIN || roleArn.length > ROLE_ARN_MAX)) {
+    const bound = roleArn.length < ROLE_ARN_MIN ? `greater than or equal to ${ROLE_ARN_MIN}` : `less than or equal to ${ROLE_ARN_MAX}`;
+    throw new StsError('ValidationError', `1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length ${bound}`);
+  }
+}
+
 /** `store`: the request's audited view, where AssumeRole writes its session (absent without an audit trail). */
 export async function handleSts(sts: StsService, principal: Principal, body: Buffer, requestId: string, store?: Pick<KeyStore, 'putAccessKey'>): Promise<{ status: number; xml: string; responseElements?: Record<string, unknown> }> {
   const form = new URLSearchParams(body.toString('utf8'));
   const action = form.get('Action');
+  if (action !== null) refuseUnsupported(action, form);
   const meta = `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>`;
   switch (action) {
     case 'GetCallerIdentity':

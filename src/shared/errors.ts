@@ -25,6 +25,7 @@ function clientError(code: string) {
 
 export class AccessDeniedException extends clientError('AccessDeniedException') {}
 export class AlreadyExistsException extends clientError('AlreadyExistsException') {}
+export class CustomKeyStoreNotFoundException extends clientError('CustomKeyStoreNotFoundException') {}
 export class DependencyTimeoutException extends KmsError {
   readonly code = 'DependencyTimeoutException';
   override readonly fault: Fault = 'server';

@@ -12,7 +12,8 @@ export type Spec =
   | { t: 'int'; required?: boolean; min?: number; max?: number }
   | { t: 'bool'; required?: boolean }
   | { t: 'blob'; required?: boolean; min?: number; max?: number; sensitive?: boolean }
-  | { t: 'map'; required?: boolean; sensitive?: boolean }
+  /** maxBytes: bound on the map's canonical encoding (see mapEncodedBytes). */
+  | { t: 'map'; required?: boolean; sensitive?: boolean; maxBytes?: number }
   | { t: 'list'; of: Spec; required?: boolean; min?: number; max?: number }
   | { t: 'struct'; fields: Record<string, Spec>; required?: boolean }
   | { t: 'timestamp'; required?: boolean };
@@ -135,6 +136,9 @@ function decode(v: unknown, spec: Spec, path: string, c: Collector): unknown {
         if (typeof val !== 'string') throw typeError(val, 'a String');
         out[k] = val;
       }
+      if (spec.maxBytes !== undefined && mapEncodedBytes(out) > spec.maxBytes) {
+        c.add(v, spec, path, `encode to at most ${spec.maxBytes} bytes (2 for the count, then per pair 2 + key + 2 + value, in UTF-8); it takes ${mapEncodedBytes(out)}`);
+      }
       return out;
     }
     case 'list': {
@@ -151,6 +155,17 @@ function decode(v: unknown, spec: Spec, path: string, c: Collector): unknown {
       return decodeFields(v as Record<string, unknown>, spec.fields, path, c);
     }
   }
+}
+
+/**
+ * The size of a string map in the length-prefixed form the encryption context takes as AAD (a
+ * 2-byte count, then each key and value after a 2-byte length), as the AWS Encryption SDK also
+ * serializes it.
+ */
+export function mapEncodedBytes(m: Record<string, string>): number {
+  let n = 2;
+  for (const [k, val] of Object.entries(m)) n += 4 + Buffer.byteLength(k, 'utf8') + Buffer.byteLength(val, 'utf8');
+  return n;
 }
 
 function decodeFields(obj: Record<string, unknown>, fields: Record<string, Spec>, prefix: string, c: Collector) {
