@@ -37,15 +37,26 @@ export const STS_AUDIT_SPEC = Object.freeze({
   RoleArn: { t: 'string' as const },
   RoleSessionName: { t: 'string' as const },
   DurationSeconds: { t: 'string' as const },
+  ExternalId: { t: 'string' as const },
 });
+
+/**
+ * The AssumeRole parameters Trent implements. The others (Policy, PolicyArns, Tags, SerialNumber,
+ * TokenCode, SourceIdentity, …) would narrow or condition the session; accepting and ignoring one
+ * would hand out more than was asked, so they are refused.
+ */
+const ASSUME_ROLE_PARAMS = new Set(['Action', 'Version', 'RoleArn', 'RoleSessionName', 'DurationSeconds', 'ExternalId']);
 
 export function stsAction(body: Buffer): string {
   const action = new URLSearchParams(body.toString('utf8')).get('Action') ?? '';
   return /^[A-Za-z]{1,64}$/.test(action) ? action : 'Unknown';
 }
 
-/** `store`: the request's audited view, where AssumeRole writes its session (absent without an audit trail). */
-export async function handleSts(sts: StsService, principal: Principal, body: Buffer, requestId: string, store?: Pick<KeyStore, 'putAccessKey'>): Promise<{ status: number; xml: string; responseElements?: Record<string, unknown> }> {
+/**
+ * `store`: the request's audited view, where AssumeRole writes its session (absent without an
+ * audit trail). `sourceIp`: the caller's address, for aws:SourceIp in the role's trust policy.
+ */
+export async function handleSts(sts: StsService, principal: Principal, body: Buffer, requestId: string, store?: Pick<KeyStore, 'putAccessKey'>, sourceIp?: string): Promise<{ status: number; xml: string; responseElements?: Record<string, unknown> }> {
   const form = new URLSearchParams(body.toString('utf8'));
   const action = form.get('Action');
   const meta = `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>`;
@@ -56,10 +67,15 @@ export async function handleSts(sts: StsService, principal: Principal, body: Buf
         xml: `<GetCallerIdentityResponse xmlns="${NS}"><GetCallerIdentityResult><Arn>${esc(principal.arn)}</Arn><UserId>${esc(principal.userId)}</UserId><Account>${principal.accountId}</Account></GetCallerIdentityResult>${meta}</GetCallerIdentityResponse>`,
       };
     case 'AssumeRole': {
+      for (const name of form.keys()) {
+        if (!ASSUME_ROLE_PARAMS.has(name)) throw new StsError('ValidationError', `Trent's STS does not support the AssumeRole parameter ${name.replace(/[^\w.]/g, '?').slice(0, 64)}; it is refused rather than ignored.`);
+      }
       const r = await sts.assumeRole(principal, {
         ...(form.get('RoleArn') !== null ? { roleArn: form.get('RoleArn')! } : {}),
         ...(form.get('RoleSessionName') !== null ? { roleSessionName: form.get('RoleSessionName')! } : {}),
         ...(form.get('DurationSeconds') !== null ? { durationSeconds: form.get('DurationSeconds')! } : {}),
+        ...(form.get('ExternalId') !== null ? { externalId: form.get('ExternalId')! } : {}),
+        ...(sourceIp !== undefined ? { sourceIp } : {}),
       }, store);
       return {
         status: 200,
