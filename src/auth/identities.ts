@@ -178,6 +178,11 @@ export class IdentityRegistry {
     return [];
   }
 
+  /** Every declared user and role. */
+  all(): DeclaredPrincipal[] {
+    return [...this.#byArn.values()];
+  }
+
   /** A role by name in an account (for assumed-role sessions, whose ARN drops the role's path). */
   roleByName(account: string, roleName: string): DeclaredPrincipal | undefined {
     for (const p of this.#byArn.values()) {

@@ -90,7 +90,7 @@ export class StsService {
     const sessionToken = randomBytes(96).toString('base64');
     const arn = `arn:${this.partition}:sts::${role.accountId}:assumed-role/${roleMatch[3]}/${p.roleSessionName}`;
     const expiration = new Date(now + duration * 1000);
-    await this.creds.put({ accessKeyId, secretAccessKey, principalArn: arn, now, sessionToken, expiresAt: expiration.getTime() }, via);
+    await this.creds.put({ accessKeyId, secretAccessKey, principalArn: arn, now, sessionToken, expiresAt: expiration.getTime(), sourceArn: caller.arn }, via);
     return { accessKeyId, secretAccessKey, sessionToken, expiration, arn, assumedRoleId: `${uniqueIdFor('AROA', `arn:${roleMatch[1]}:iam::${roleMatch[2]}:role/${roleMatch[3]}`)}:${p.roleSessionName}` };
   }
 }
