@@ -42,6 +42,8 @@ const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 export class IdentityRegistry {
   readonly #byArn = new Map<string, DeclaredPrincipal>();
   readonly #byAccessKey = new Map<string, { principal: DeclaredPrincipal; secret: string }>();
+  /** Roles by "account/name": a session names its role without the path, and is checked on every request. */
+  readonly #roleByName = new Map<string, DeclaredPrincipal>();
   readonly source: string | undefined;
 
   private constructor(source: string | undefined) {
@@ -147,6 +149,10 @@ export class IdentityRegistry {
         }
         const declared: DeclaredPrincipal = { arn: rec.arn as string, accountId: account, accessKeys, policies, ...(trustPolicy ? { trustPolicy } : {}) };
         reg.#byArn.set(declared.arn, declared);
+        if (m[3]!.startsWith('role/')) {
+          const name = `${account}/${declared.arn.slice(declared.arn.lastIndexOf('/') + 1)}`;
+          if (!reg.#roleByName.has(name)) reg.#roleByName.set(name, declared);
+        }
         for (const k of accessKeys) reg.#byAccessKey.set(k.id, { principal: declared, secret: k.secret });
       });
     }
@@ -185,10 +191,7 @@ export class IdentityRegistry {
 
   /** A role by name in an account (for assumed-role sessions, whose ARN drops the role's path). */
   roleByName(account: string, roleName: string): DeclaredPrincipal | undefined {
-    for (const p of this.#byArn.values()) {
-      if (p.accountId === account && /:role\//.test(p.arn) && p.arn.endsWith(`/${roleName}`)) return p;
-    }
-    return undefined;
+    return this.#roleByName.get(`${account}/${roleName}`);
   }
 }
 
