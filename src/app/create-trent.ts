@@ -45,6 +45,13 @@ export interface Trent {
   readonly server: TrentServer;
   readonly scheduler: Scheduler;
   readonly identities: IdentitySource;
+  /**
+   * Re-reads the identities file (SIGHUP) and revokes, in the shared store, the sessions of every
+   * role or user it no longer declares (a removed user's sessions are those it started), so no
+   * node sharing the store accepts them from its next request.
+   * A file with a mistake throws and changes nothing.
+   */
+  reloadIdentities(): Promise<{ revokedSessions: number }>;
   /** The audit trail (absent only when started with `audit: false`). */
   readonly auditor?: Auditor;
   /** The name of this node's audit chain. */
@@ -313,6 +320,13 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       server,
       scheduler,
       identities,
+      async reloadIdentities() {
+        const before = identities.current;
+        const after = identities.reload();
+        const revoked = await creds.revokeRemoved(before, after);
+        if (revoked.length > 0) log(`identities reloaded: revoked ${revoked.length} session(s) of removed principals`);
+        return { revokedSessions: revoked.length };
+      },
       ...(auditor ? { auditor } : {}),
       ...(nodeLock ? { nodeId: nodeLock.nodeId } : {}),
       metrics,

@@ -8,12 +8,15 @@ import { buildConfig, ConfigError } from '../config/config.ts';
 import { EXPLAIN_USAGE, policyExplain } from './policy-explain.ts';
 import { auditCommand } from './audit-command.ts';
 import { costCommand } from './cost-command.ts';
+import { credentialsCommand } from './credentials-command.ts';
 
 const USAGE = `Usage: trent serve [options]
        trent policy explain --principal ARN --action kms:Decrypt --key KEY_ID [--identities FILE] [--context k=v]
        trent audit verify [--data-dir D] [--node ID]
        trent audit query [--data-dir D] [--key K] [--principal ARN] [--event NAME] [--since T] [--errors] [--format table]
        trent cost [--data-dir D] [--month YYYY-MM] [--no-free-tier] [--json]
+       trent credentials list [--data-dir D | --store URL] [--json]
+       trent credentials revoke <access-key-id> [--data-dir D | --store URL]
 
 Options:
   --port <n>          port to listen on (default 4599; 0 picks a free port)
@@ -127,6 +130,9 @@ async function serve(args: string[]): Promise<void> {
     } else {
       out(`root access key id: ${trent.credentials.accessKeyId}${trent.credentials.credentialsPath ? ` (credentials file ${trent.credentials.credentialsPath})` : ''}`);
     }
+    if (trent.credentials.revoked?.length) {
+      out(`revoked the replaced root access key(s): ${trent.credentials.revoked.join(', ')}`);
+    }
   }
   if (trent.nodeId !== undefined) out(`audit trail: ${config.auditDir} (node ${trent.nodeId})`);
   if (worker === undefined) out(`ready`);
@@ -165,12 +171,10 @@ async function serve(args: string[]): Promise<void> {
     );
   };
   process.on('SIGHUP', () => {
-    try {
-      trent.identities.reload();
-      out(`SIGHUP: identities reloaded from ${config.identitiesFile ?? '(none)'}`);
-    } catch (e) {
-      process.stderr.write(`SIGHUP: identities not reloaded, keeping the previous ones: ${(e as Error).message}\n`);
-    }
+    trent.reloadIdentities().then(
+      (r) => out(`SIGHUP: identities reloaded from ${config.identitiesFile ?? '(none)'}${r.revokedSessions > 0 ? `; ${r.revokedSessions} session(s) of removed principals revoked` : ''}`),
+      (e) => process.stderr.write(`SIGHUP: identities not reloaded, keeping the previous ones: ${(e as Error).message}\n`),
+    );
   });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
@@ -264,6 +268,8 @@ export async function main(argv: string[]): Promise<number> {
         return await auditCommand(rest, (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`));
       case 'cost':
         return await costCommand(rest, (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`));
+      case 'credentials':
+        return await credentialsCommand(rest, (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`));
       case undefined:
       case 'help':
       case '--help':

@@ -140,6 +140,10 @@ export interface KeyStore {
 
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   putAccessKey(rec: AccessKeyRecord): Promise<void>;
+  /** Stored access keys and sessions ordered by access key id, after `after` (operators' listing, session revocation). */
+  listAccessKeys(opts: { after?: string; limit: number }): Promise<AccessKeyRecord[]>;
+  /** Revokes a stored access key or session: the next request signed with it is refused. */
+  deleteAccessKey(accessKeyId: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

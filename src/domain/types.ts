@@ -114,6 +114,8 @@ export interface AccessKeyRecord {
   createdAt: number;
   sessionToken?: string;
   expiresAt?: number;
+  /** Sessions: the principal that called AssumeRole; the session ends when it is removed. */
+  sourceArn?: string;
 }
 
 export interface GrantConstraints {

@@ -23,3 +23,4 @@ export type {
   NotMatchedStatement,
   Decision,
 } from './types.ts';
+export { parseTrustPolicy, decideAssumeRole, type AssumeRoleInput } from './trust.ts';

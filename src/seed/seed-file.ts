@@ -122,7 +122,14 @@ export function parseSeedFile(text: string, path: string): SeedPlan {
   const fail = (p: Path, msg: string): never => {
     throw new SeedFileError(`${where(p)}: ${p.length ? `${p.join('.')}: ` : ''}${msg}`);
   };
-  const r = new Reader(doc.toJS({ maxAliasCount: 100 }) as unknown, fail, where);
+  /** An unknown field is reported at the line of its name (its value may start lines later). */
+  const failKey = (parent: Path, key: string, msg: string): never => {
+    const map = doc.getIn(parent, true) as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | undefined;
+    const k = map?.items?.find((i) => String(i.key?.value) === key)?.key;
+    const at = k?.range ? `${path}:${lines.linePos(k.range[0]).line}` : where([...parent, key]);
+    throw new SeedFileError(`${at}: ${[...parent, key].join('.')}: ${msg}`);
+  };
+  const r = new Reader(doc.toJS({ maxAliasCount: 100 }) as unknown, fail, where, failKey);
   if (r.root === null || r.root === undefined) return { path, format: 'local-kms', keys: [], aliases: [] };
   const top = r.map([]);
   const plan = 'Trent' in top ? trentFormat(r, path) : localKmsFormat(r, path);
@@ -136,6 +143,7 @@ class Reader {
     readonly root: unknown,
     readonly fail: (p: Path, msg: string) => never,
     readonly where: (p: Path) => string,
+    readonly failKey: (parent: Path, key: string, msg: string) => never,
   ) {}
 
   get(p: Path): unknown {
@@ -150,7 +158,7 @@ class Reader {
   map(p: Path, known?: readonly string[]): Record<string, unknown> {
     const v = this.get(p);
     if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(p, 'must be a mapping');
-    if (known) for (const k of Object.keys(v as object)) if (!known.includes(k)) this.fail([...p, k], `unknown field (expected one of ${known.join(', ')})`);
+    if (known) for (const k of Object.keys(v as object)) if (!known.includes(k)) this.failKey(p, k, `unknown field (expected one of ${known.join(', ')})`);
     return v as Record<string, unknown>;
   }
 
@@ -260,8 +268,19 @@ function usageFor(r: Reader, p: Path, spec: KeySpec, usage: KeyUsage | undefined
 
 // ---------------------------------------------------------------- local-kms
 
+/**
+ * The fields of local-kms's `Metadata`: AWS's KeyMetadata. Those Trent derives itself (Arn,
+ * AWSAccountId, CreationDate, …) may be present, as local-kms files carry them; any other name is
+ * a typo and refused.
+ */
+const LOCAL_KMS_METADATA = [
+  'AWSAccountId', 'Arn', 'CloudHsmClusterId', 'CreationDate', 'CustomKeyStoreId', 'CustomerMasterKeySpec', 'DeletionDate', 'Description', 'Enabled',
+  'EncryptionAlgorithms', 'ExpirationModel', 'KeyAgreementAlgorithms', 'KeyId', 'KeyManager', 'KeySpec', 'KeyState', 'KeyUsage', 'MacAlgorithms',
+  'MultiRegion', 'Origin', 'PendingDeletionWindowInDays', 'SigningAlgorithms', 'ValidTo',
+] as const;
+
 function localKmsFormat(r: Reader, path: string): SeedPlan {
-  const top = r.map([]);
+  const top = r.map([], ['Keys', 'Aliases', 'Version']);
   const keys: SeedKey[] = [];
   const rawKeys = top.Keys;
   if (Array.isArray(rawKeys)) {
@@ -284,10 +303,12 @@ function localKmsFormat(r: Reader, path: string): SeedPlan {
   return { path, format: 'local-kms', keys, aliases: aliases(r) };
 }
 
-function localKmsBase(r: Reader, p: Path): Pick<SeedKey, 'keyId' | 'description' | 'enabled' | 'origin' | 'where' | 'tags' | 'grants'> {
-  r.map([...p, 'Metadata']);
+function localKmsBase(r: Reader, p: Path, fields: readonly string[]): Pick<SeedKey, 'keyId' | 'description' | 'enabled' | 'origin' | 'where' | 'tags' | 'grants'> {
+  r.map(p, fields);
+  r.map([...p, 'Metadata'], LOCAL_KMS_METADATA);
   const m = [...p, 'Metadata'];
-  // Other Metadata fields local-kms accepts (Arn, AWSAccountId, CreationDate…) describe the key Trent derives; they are ignored.
+  // The Metadata fields that describe what Trent derives (Arn, AWSAccountId, CreationDate…) are
+  // not read; a name outside KeyMetadata's was refused above.
   const disabled = r.get([...m, 'Enabled']) === false || r.get([...m, 'KeyState']) === 'Disabled';
   return {
     keyId: r.keyId([...m, 'KeyId']),
@@ -314,13 +335,16 @@ function backingKeys(r: Reader, p: Path, spec: KeySpec, origin: SeedKey['origin'
 }
 
 function localKmsAes(r: Reader, p: Path): SeedKey {
-  const base = localKmsBase(r, p);
+  const base = localKmsBase(r, p, ['Metadata', 'BackingKeys', 'NextKeyRotation']);
+  // An AES key's spec and usage are fixed; saying otherwise here is a mistake, not a wish to ignore.
+  r.oneOf([...p, 'Metadata', 'KeySpec'], ['SYMMETRIC_DEFAULT'] as const);
+  r.oneOf([...p, 'Metadata', 'KeyUsage'], ['ENCRYPT_DECRYPT'] as const);
   const rotation = localKmsRotation(r, [...p, 'NextKeyRotation']);
   return { ...base, keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', materials: backingKeys(r, [...p, 'BackingKeys'], 'SYMMETRIC_DEFAULT', base.origin), ...(rotation ? { rotation } : {}) };
 }
 
 function localKmsHmac(r: Reader, p: Path): SeedKey {
-  const base = localKmsBase(r, p);
+  const base = localKmsBase(r, p, ['Metadata', 'BackingKeys']);
   const spec = r.oneOf([...p, 'Metadata', 'KeySpec'], ['HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512'] as const, 'HMAC_256')!;
   usageFor(r, [...p, 'Metadata', 'KeyUsage'], spec, r.oneOf([...p, 'Metadata', 'KeyUsage'], KEY_USAGES));
   const ms = backingKeys(r, [...p, 'BackingKeys'], spec, base.origin).map(({ plain }) => ({ plain }));
@@ -330,7 +354,7 @@ function localKmsHmac(r: Reader, p: Path): SeedKey {
 }
 
 function localKmsAsymmetric(r: Reader, p: Path, kind: 'rsa' | 'ec'): SeedKey {
-  const base = localKmsBase(r, p);
+  const base = localKmsBase(r, p, ['Metadata', 'PrivateKeyPem']);
   const { der, spec } = pemKey(r, [...p, 'PrivateKeyPem']);
   const isRsa = spec.startsWith('RSA_');
   if (isRsa !== (kind === 'rsa')) r.fail([...p, 'PrivateKeyPem'], `is ${isRsa ? 'an RSA' : 'an elliptic-curve'} key, listed under ${kind === 'rsa' ? 'Rsa' : 'Ecc'}`);
@@ -345,6 +369,8 @@ function localKmsAsymmetric(r: Reader, p: Path, kind: 'rsa' | 'ec'): SeedKey {
 function localKmsV2Key(r: Reader, p: Path): SeedKey {
   r.map(p, ['KeyId', 'Metadata', 'NextKeyRotation', 'Material']);
   const m = [...p, 'Metadata'];
+  if (r.get(m) !== undefined && r.get(m) !== null) r.map(m, LOCAL_KMS_METADATA);
+  if (r.get([...p, 'Material']) !== undefined && r.get([...p, 'Material']) !== null) r.map([...p, 'Material'], ['PrivateKeyPem', 'BackingKeys']);
   const spec = r.oneOf([...m, 'KeySpec'], KEY_SPECS, 'SYMMETRIC_DEFAULT')!;
   const usage = usageFor(r, [...m, 'KeyUsage'], spec, r.oneOf([...m, 'KeyUsage'], KEY_USAGES));
   const mat = [...p, 'Material'];
@@ -495,7 +521,7 @@ function grant(r: Reader, p: Path): SeedGrant {
 function aliases(r: Reader): SeedAlias[] {
   return r.list(['Aliases']).map((_, i) => {
     const p = ['Aliases', i];
-    r.map(p);
+    r.map(p, ['AliasName', 'TargetKeyId']);
     const aliasName = r.string([...p, 'AliasName'], { required: true, pattern: ALIAS_NAME, what: 'an alias name (alias/ followed by a-z A-Z 0-9 : / _ -)' })!;
     if (aliasName.startsWith('alias/aws/')) r.fail([...p, 'AliasName'], 'alias/aws/ names are reserved for AWS managed keys');
     if (aliasName.length > 256) r.fail([...p, 'AliasName'], 'must be at most 256 characters');

@@ -175,7 +175,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
         audit.principal = principal;
         audit.region = region;
       }
-      const r = await handleSts(sts, principal, body, requestId, audit && deps.audit?.requestStore(audit));
+      const r = await handleSts(sts, principal, body, requestId, audit && deps.audit?.requestStore(audit), raw.sourceIp);
       if (audit) {
         audit.stsResponse = r.responseElements;
         await audit.succeed({});

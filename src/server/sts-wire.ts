@@ -37,6 +37,7 @@ export const STS_AUDIT_SPEC = Object.freeze({
   RoleArn: { t: 'string' as const },
   RoleSessionName: { t: 'string' as const },
   DurationSeconds: { t: 'string' as const },
+  ExternalId: { t: 'string' as const },
 });
 
 export function stsAction(body: Buffer): string {
@@ -45,14 +46,14 @@ export function stsAction(body: Buffer): string {
 }
 
 /**
- * The parameters each action honours. Any other is refused, never ignored: AssumeRole's Policy,
- * PolicyArns, Tags, ExternalId, SerialNumber/TokenCode, SourceIdentity and ProvidedContexts
- * restrict or condition the session on AWS, so a session issued without them would hold more
- * than its caller asked for (or skip a check the caller relied on).
+ * The parameters each action honours (ExternalId is the trust policy's sts:ExternalId). Any other
+ * is refused, never ignored: AssumeRole's Policy, PolicyArns, Tags, SerialNumber/TokenCode,
+ * SourceIdentity and ProvidedContexts restrict or condition the session on AWS, so a session
+ * issued without them would hold more than its caller asked for (or skip a check it relied on).
  */
 const STS_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
   GetCallerIdentity: ['Action', 'Version'],
-  AssumeRole: ['Action', 'Version', 'RoleArn', 'RoleSessionName', 'DurationSeconds'],
+  AssumeRole: ['Action', 'Version', 'RoleArn', 'RoleSessionName', 'DurationSeconds', 'ExternalId'],
 };
 
 /** The model's bounds on AssumeRole's RoleArn ("Length Constraints: Minimum length of 20. Maximum length of 2048."). */
@@ -75,8 +76,11 @@ function refuseUnsupported(action: string, form: URLSearchParams): void {
   }
 }
 
-/** `store`: the request's audited view, where AssumeRole writes its session (absent without an audit trail). */
-export async function handleSts(sts: StsService, principal: Principal, body: Buffer, requestId: string, store?: Pick<KeyStore, 'putAccessKey'>): Promise<{ status: number; xml: string; responseElements?: Record<string, unknown> }> {
+/**
+ * `store`: the request's audited view, where AssumeRole writes its session (absent without an
+ * audit trail). `sourceIp`: the caller's address, for aws:SourceIp in the role's trust policy.
+ */
+export async function handleSts(sts: StsService, principal: Principal, body: Buffer, requestId: string, store?: Pick<KeyStore, 'putAccessKey'>, sourceIp?: string): Promise<{ status: number; xml: string; responseElements?: Record<string, unknown> }> {
   const form = new URLSearchParams(body.toString('utf8'));
   const action = form.get('Action');
   if (action !== null) refuseUnsupported(action, form);
@@ -92,6 +96,8 @@ export async function handleSts(sts: StsService, principal: Principal, body: Buf
         ...(form.get('RoleArn') !== null ? { roleArn: form.get('RoleArn')! } : {}),
         ...(form.get('RoleSessionName') !== null ? { roleSessionName: form.get('RoleSessionName')! } : {}),
         ...(form.get('DurationSeconds') !== null ? { durationSeconds: form.get('DurationSeconds')! } : {}),
+        ...(form.get('ExternalId') !== null ? { externalId: form.get('ExternalId')! } : {}),
+        ...(sourceIp !== undefined ? { sourceIp } : {}),
       }, store);
       return {
         status: 200,

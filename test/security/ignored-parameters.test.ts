@@ -112,7 +112,7 @@ describe('other members that were decoded and dropped', () => {
     assert.deepEqual((await h.kms.send(new ListKeyPoliciesCommand({ KeyId: keyId, Limit: 1 }))).PolicyNames, ['default']);
   });
 
-  test('AssumeRole with a session Policy, ExternalId, Tags or MFA: refused, no session issued (without them: a session)', async () => {
+  test('AssumeRole with a session Policy, Tags or MFA: refused, no session issued (without them: a session)', async () => {
     const dir = tempDir();
     const identitiesFile = join(dir, 'identities.json');
     writeFileSync(identitiesFile, JSON.stringify({ accounts: { [TEST_ACCOUNT]: { principals: [{ arn: ROLE_ARN }] } } }));
@@ -124,7 +124,6 @@ describe('other members that were decoded and dropped', () => {
       const extras: Record<string, string>[] = [
         { Policy: denyAll },
         { 'PolicyArns.member.1.arn': 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
-        { ExternalId: 'ext-123' },
         { 'Tags.member.1.Key': 'team', 'Tags.member.1.Value': 'a' },
         { SerialNumber: `arn:aws:iam::${TEST_ACCOUNT}:mfa/u`, TokenCode: '123456' },
         { SourceIdentity: 'alice' },

@@ -905,9 +905,23 @@ export function exerciseKeyStore(name: string, make: MakeStore): void {
         assert.equal(await store.getAccessKey('AKIANOSUCHKEY0000000'), undefined);
       });
 
+      it('listAccessKeys pages in id order; deleteAccessKey removes one and says whether it was there', async (store) => {
+        const ids = ['AKIAPAGE000000000003', 'AKIAPAGE000000000001', 'ASIAPAGE000000000002'];
+        for (const id of ids) await store.putAccessKey(accessKey({ accessKeyId: id, ...(id.startsWith('ASIA') ? { sessionToken: 't', expiresAt: T0 + 1 } : {}) }));
+        const page1 = await store.listAccessKeys({ limit: 2 });
+        assert.deepEqual(page1.map((k) => k.accessKeyId), ['AKIAPAGE000000000001', 'AKIAPAGE000000000003']);
+        const page2 = await store.listAccessKeys({ after: page1[1]!.accessKeyId, limit: 2 });
+        assert.deepEqual(page2.map((k) => k.accessKeyId), ['ASIAPAGE000000000002']);
+        assert.equal(page2[0]!.sessionToken, 't');
+        assert.equal(await store.deleteAccessKey('AKIAPAGE000000000003'), true);
+        assert.equal(await store.deleteAccessKey('AKIAPAGE000000000003'), false);
+        assert.equal(await store.getAccessKey('AKIAPAGE000000000003'), undefined);
+        assert.deepEqual((await store.listAccessKeys({ limit: 10 })).map((k) => k.accessKeyId), ['AKIAPAGE000000000001', 'ASIAPAGE000000000002']);
+      });
+
       it('round-trips with optional fields absent and present; the secret bytes are intact', async (store) => {
         const plain = accessKey({ wrappedSecret: ALL_BYTES.slice() });
-        const session = accessKey({ sessionToken: 'FwoGZXIvYXdzE-token/+=', expiresAt: T0 + 3_600_000 });
+        const session = accessKey({ sessionToken: 'FwoGZXIvYXdzE-token/+=', expiresAt: T0 + 3_600_000, sourceArn: 'arn:aws:iam::111122223333:user/alice' });
         await store.putAccessKey(plain);
         await store.putAccessKey(session);
         const got = await store.getAccessKey(plain.accessKeyId);

@@ -6,7 +6,7 @@ import { StoreConflictError, StoreDuplicateError, StoreLimitError, type GrantLim
 import { rotates } from '../key-codec.ts';
 import type { AccessKeyRecord, AliasRecord, DeletedKeyRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
 
-type WriteOp = 'createKey' | 'updateKey' | 'updateKeys' | 'addMaterial' | 'putMaterials' | 'deleteKey' | 'createAlias' | 'updateAlias' | 'deleteAlias' | 'putAccessKey' | 'createGrant' | 'deleteGrant';
+type WriteOp = 'createKey' | 'updateKey' | 'updateKeys' | 'addMaterial' | 'putMaterials' | 'deleteKey' | 'createAlias' | 'updateAlias' | 'deleteAlias' | 'putAccessKey' | 'deleteAccessKey' | 'createGrant' | 'deleteGrant';
 
 const clone = <T>(v: T): T => structuredClone(v);
 /** Key rows and tombstones are per (Region, key id); materials per key id. */
@@ -235,6 +235,20 @@ export class MemoryStore implements KeyStore {
   async putAccessKey(rec: AccessKeyRecord): Promise<void> {
     this.#maybeFail('putAccessKey');
     this.#accessKeys.set(rec.accessKeyId, clone(rec));
+  }
+
+  async listAccessKeys(opts: { after?: string; limit: number }): Promise<AccessKeyRecord[]> {
+    const after = opts.after ?? '';
+    return [...this.#accessKeys.keys()]
+      .filter((id) => id > after)
+      .sort()
+      .slice(0, opts.limit)
+      .map((id) => clone(this.#accessKeys.get(id)!));
+  }
+
+  async deleteAccessKey(accessKeyId: string): Promise<boolean> {
+    this.#maybeFail('deleteAccessKey');
+    return this.#accessKeys.delete(accessKeyId);
   }
 
   async close(): Promise<void> {}

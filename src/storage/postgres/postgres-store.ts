@@ -88,6 +88,7 @@ function accessKeyFromRow(r: Row): AccessKeyRecord {
     createdAt: num(r.created_at),
     ...(r.session_token ? { sessionToken: r.session_token as string } : {}),
     ...(r.expires_at !== null && r.expires_at !== undefined ? { expiresAt: num(r.expires_at) } : {}),
+    ...(r.source_arn ? { sourceArn: r.source_arn as string } : {}),
   };
 }
 
@@ -151,9 +152,11 @@ const SQL = {
   listAliases: 'SELECT * FROM aliases WHERE account = $1 AND region = $2 AND alias_name > $3 ORDER BY alias_name LIMIT $4',
   listAliasesForKey: 'SELECT * FROM aliases WHERE account = $1 AND region = $2 AND target_key_id = $3 AND alias_name > $4 ORDER BY alias_name LIMIT $5',
   getAccessKey: 'SELECT * FROM access_keys WHERE access_key_id = $1',
+  listAccessKeys: 'SELECT * FROM access_keys WHERE access_key_id > $1 ORDER BY access_key_id LIMIT $2',
+  delAccessKey: 'DELETE FROM access_keys WHERE access_key_id = $1',
   putAccessKey:
-    'INSERT INTO access_keys(access_key_id, principal_arn, account_id, wrapped_secret, created_at, session_token, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ' +
-    'ON CONFLICT (access_key_id) DO UPDATE SET principal_arn = excluded.principal_arn, account_id = excluded.account_id, wrapped_secret = excluded.wrapped_secret, session_token = excluded.session_token, expires_at = excluded.expires_at',
+    'INSERT INTO access_keys(access_key_id, principal_arn, account_id, wrapped_secret, created_at, session_token, expires_at, source_arn) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ' +
+    'ON CONFLICT (access_key_id) DO UPDATE SET principal_arn = excluded.principal_arn, account_id = excluded.account_id, wrapped_secret = excluded.wrapped_secret, session_token = excluded.session_token, expires_at = excluded.expires_at, source_arn = excluded.source_arn',
 } as const;
 
 /** For error events that need no action: the failing query reports its own error, and a dead idle connection is already dropped by the pool. */
@@ -469,8 +472,18 @@ export class PostgresStore implements KeyStore {
     return r.rows[0] ? accessKeyFromRow(r.rows[0]) : undefined;
   }
 
+  async listAccessKeys(opts: { after?: string; limit: number }): Promise<AccessKeyRecord[]> {
+    const r = await this.#query(SQL.listAccessKeys, [opts.after ?? '', opts.limit]);
+    return r.rows.map(accessKeyFromRow);
+  }
+
+  async deleteAccessKey(accessKeyId: string): Promise<boolean> {
+    const r = await this.#query(SQL.delAccessKey, [accessKeyId]);
+    return r.rowCount === 1;
+  }
+
   async putAccessKey(rec: AccessKeyRecord): Promise<void> {
-    await this.#query(SQL.putAccessKey, [rec.accessKeyId, rec.principalArn, rec.accountId, rec.wrappedSecret, rec.createdAt, rec.sessionToken ?? null, rec.expiresAt ?? null]);
+    await this.#query(SQL.putAccessKey, [rec.accessKeyId, rec.principalArn, rec.accountId, rec.wrappedSecret, rec.createdAt, rec.sessionToken ?? null, rec.expiresAt ?? null, rec.sourceArn ?? null]);
   }
 
   async close(): Promise<void> {

@@ -98,6 +98,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE deleted_keys DROP CONSTRAINT deleted_keys_pkey;
   ALTER TABLE deleted_keys ADD PRIMARY KEY (region, key_id);
   `,
+  // An STS session's source: the principal that called AssumeRole (its session ends with it).
+  `
+  ALTER TABLE access_keys ADD COLUMN source_arn TEXT;
+  `,
 ];
 
 /** Key of the transaction-scoped advisory lock that serializes migrations across nodes ("trent" in ASCII). */

@@ -135,4 +135,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX aliases_by_target ON aliases(region, target_key_id);
   CREATE INDEX grants_by_retiring ON grants(retiring_principal, region, key_id, grant_id) WHERE retiring_principal IS NOT NULL;
   `,
+  // An STS session's source: the principal that called AssumeRole (its session ends with it).
+  `
+  ALTER TABLE access_keys ADD COLUMN source_arn TEXT;
+  `,
 ];

@@ -122,9 +122,11 @@ export class SqliteStore implements KeyStore {
       listAliases: db.prepare('SELECT * FROM aliases WHERE account = ? AND region = ? AND alias_name > ? ORDER BY alias_name LIMIT ?'),
       listAliasesForKey: db.prepare('SELECT * FROM aliases WHERE account = ? AND region = ? AND target_key_id = ? AND alias_name > ? ORDER BY alias_name LIMIT ?'),
       getAccessKey: db.prepare('SELECT * FROM access_keys WHERE access_key_id = ?'),
+      listAccessKeys: db.prepare('SELECT * FROM access_keys WHERE access_key_id > ? ORDER BY access_key_id LIMIT ?'),
+      delAccessKey: db.prepare('DELETE FROM access_keys WHERE access_key_id = ?'),
       putAccessKey: db.prepare(
-        'INSERT INTO access_keys(access_key_id, principal_arn, account_id, wrapped_secret, created_at, session_token, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
-          'ON CONFLICT(access_key_id) DO UPDATE SET principal_arn = excluded.principal_arn, account_id = excluded.account_id, wrapped_secret = excluded.wrapped_secret, session_token = excluded.session_token, expires_at = excluded.expires_at',
+        'INSERT INTO access_keys(access_key_id, principal_arn, account_id, wrapped_secret, created_at, session_token, expires_at, source_arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT(access_key_id) DO UPDATE SET principal_arn = excluded.principal_arn, account_id = excluded.account_id, wrapped_secret = excluded.wrapped_secret, session_token = excluded.session_token, expires_at = excluded.expires_at, source_arn = excluded.source_arn',
       ),
     };
     this.#readBatch = db.transaction((batch: PendingKeyRead[]) => batch.map(this.#readKeyRow));
@@ -371,23 +373,35 @@ export class SqliteStore implements KeyStore {
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
     const r = this.#q.getAccessKey.get(accessKeyId) as Row | undefined;
-    if (!r) return undefined;
-    return {
-      accessKeyId: r.access_key_id as string,
-      principalArn: r.principal_arn as string,
-      accountId: r.account_id as string,
-      wrappedSecret: u8(r.wrapped_secret),
-      createdAt: Number(r.created_at),
-      ...(r.session_token ? { sessionToken: r.session_token as string } : {}),
-      ...(r.expires_at !== null && r.expires_at !== undefined ? { expiresAt: Number(r.expires_at) } : {}),
-    };
+    return r ? accessKeyFromRow(r) : undefined;
+  }
+
+  async listAccessKeys(opts: { after?: string; limit: number }): Promise<AccessKeyRecord[]> {
+    return (this.#q.listAccessKeys.all(opts.after ?? '', opts.limit) as Row[]).map(accessKeyFromRow);
+  }
+
+  async deleteAccessKey(accessKeyId: string): Promise<boolean> {
+    return this.#q.delAccessKey.run(accessKeyId).changes === 1;
   }
 
   async putAccessKey(rec: AccessKeyRecord): Promise<void> {
-    this.#q.putAccessKey.run(rec.accessKeyId, rec.principalArn, rec.accountId, rec.wrappedSecret, rec.createdAt, rec.sessionToken ?? null, rec.expiresAt ?? null);
+    this.#q.putAccessKey.run(rec.accessKeyId, rec.principalArn, rec.accountId, rec.wrappedSecret, rec.createdAt, rec.sessionToken ?? null, rec.expiresAt ?? null, rec.sourceArn ?? null);
   }
 
   async close(): Promise<void> {
     this.#db.close();
   }
+}
+
+function accessKeyFromRow(r: Row): AccessKeyRecord {
+  return {
+    accessKeyId: r.access_key_id as string,
+    principalArn: r.principal_arn as string,
+    accountId: r.account_id as string,
+    wrappedSecret: u8(r.wrapped_secret),
+    createdAt: Number(r.created_at),
+    ...(r.session_token ? { sessionToken: r.session_token as string } : {}),
+    ...(r.expires_at !== null && r.expires_at !== undefined ? { expiresAt: Number(r.expires_at) } : {}),
+    ...(r.source_arn ? { sourceArn: r.source_arn as string } : {}),
+  };
 }
