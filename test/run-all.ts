@@ -8,6 +8,13 @@
  * Without PostgreSQL the second pass is skipped with a message; with CI=true that is a failure.
  *
  * Extra arguments go to both `node --test` runs (e.g. `npm test -- --test-name-pattern=alias`).
+ *
+ * TRENT_TEST_SET narrows the run (package.json's scripts set it):
+ * - `unit`: the tests beside the code in src/ (in process; no end-to-end pass on PostgreSQL):
+ *   `npm run test:unit`;
+ * - `e2e`: the suites that drive a live Trent through its clients (test/e2e/, test/security/),
+ *   then test/e2e/ again on PostgreSQL: `npm run test:e2e`;
+ * - unset or `all`: everything (`npm test`, what CI runs).
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -35,7 +42,14 @@ function runNodeTests(label: string, files: string[], env: NodeJS.ProcessEnv): P
   });
 }
 
-const all = [...testFiles('src'), ...testFiles('test')].sort();
+const SETS = {
+  all: () => [...testFiles('src'), ...testFiles('test')],
+  unit: () => testFiles('src'),
+  e2e: () => [...testFiles('test/e2e'), ...testFiles('test/security')],
+} as const;
+const set = process.env.TRENT_TEST_SET || 'all';
+if (!Object.hasOwn(SETS, set)) throw new Error(`TRENT_TEST_SET must be one of ${Object.keys(SETS).join(', ')}, got ${set}`);
+const all = SETS[set as keyof typeof SETS]().sort();
 const e2e = all.filter((f) => f.startsWith('test/e2e/') && !OWN_STORE.has(f));
 
 const started = Date.now();
@@ -44,9 +58,11 @@ const env: NodeJS.ProcessEnv = { ...process.env, ...(pgUrl !== undefined ? { TRE
 delete env.TRENT_TEST_STORE;
 
 const failures: string[] = [];
-if ((await runNodeTests('all tests (end-to-end on SQLite)', all, env)) !== 0) failures.push('all tests');
+if ((await runNodeTests(`${set === 'all' ? 'all tests' : `the ${set} tests`}${e2e.length ? ' (end-to-end on SQLite)' : ''}`, all, env)) !== 0) failures.push('all tests');
 
-if (pgUrl === undefined) {
+if (e2e.length === 0) {
+  // Nothing of the end-to-end suite in this set: no second pass to run or skip.
+} else if (pgUrl === undefined) {
   if (process.env.CI === 'true') {
     process.stdout.write(`not ok - end-to-end suite on PostgreSQL: ${POSTGRES_UNAVAILABLE} (CI=true, so this fails instead of skipping)\n`);
     failures.push('end-to-end on PostgreSQL (no PostgreSQL)');
