@@ -1,5 +1,5 @@
 /**
- * Issue 3's figure: Encrypt throughput with a 20-statement key policy as a ratio to a
+ * Encrypt throughput with a 20-statement key policy as a ratio to a
  * one-statement policy, same run, same Trent (a child process, plain HTTP on loopback).
  *   node --import tsx bench/policy.ts [--requests N] [--connections C]
  */

@@ -1,5 +1,5 @@
 /**
- * The benchmark suite (issue 8): Trent against a bare `node:http` server measured in the same run
+ * The benchmark suite: Trent against a bare `node:http` server measured in the same run
  * with the same load generator, so every figure is a ratio on this (shared, noisy) machine.
  *
  *   npm run bench                 # the full suite, a few minutes

@@ -1,5 +1,5 @@
 /**
- * Sign throughput per key spec (issue 5): Trent over the wire next to the same signature made
+ * Sign throughput per key spec: Trent over the wire next to the same signature made
  * directly in this process — node:crypto for RSA, ECDSA and Ed25519, @noble for Ed25519ph and
  * ML-DSA, the libraries Trent itself uses — in the same run, so every figure is a ratio on this
  * (shared, noisy) machine.

@@ -1,5 +1,5 @@
 /**
- * Soak (issue 9): Trent at 80% of its measured maximum throughput for a bounded time, on
+ * Soak: Trent at 80% of its measured maximum throughput for a bounded time, on
  * loopback; zero errors, RSS growth under 10% after the warm-up, no file-descriptor growth, p99
  * stable. The long form is 10 minutes; `npm test` runs 30 s (test/reliability/soak.test.ts).
  *

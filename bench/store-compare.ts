@@ -1,5 +1,5 @@
 /**
- * Issue 7's figures: Encrypt and CreateKey throughput on PostgreSQL as a ratio to SQLite (the
+ * Encrypt and CreateKey throughput on PostgreSQL as a ratio to SQLite (the
  * same-run baseline), and two nodes against one on the same database. Every Trent is a child
  * process (`trent serve --no-tls`, loopback); the load is a bounded number of signed requests
  * from a closed loop of `--connections` keep-alive connections, spread round-robin over a

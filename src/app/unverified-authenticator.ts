@@ -1,5 +1,5 @@
 /**
- * `trent serve --no-sigv4` (benchmarks only, issue 8): takes the caller's access key id and Region
+ * `trent serve --no-sigv4` (benchmarks only): takes the caller's access key id and Region
  * from the SigV4 Authorization header and does NOT check the signature, so the benchmark can show
  * what verification costs. Anyone who knows an access key id is that principal: config.ts refuses
  * it with anything that looks like production (a non-loopback host, TLS, PostgreSQL) and

@@ -37,7 +37,7 @@ import tagResource from './tag-resource.ts';
 import untagResource from './untag-resource.ts';
 import updateAlias from './update-alias.ts';
 import updateKeyDescription from './update-key-description.ts';
-// Asymmetric, HMAC and key-agreement keys (issue 5).
+// Asymmetric, HMAC and key-agreement keys.
 import deriveSharedSecret from './derive-shared-secret.ts';
 import generateDataKeyPair from './generate-data-key-pair.ts';
 import generateDataKeyPairWithoutPlaintext from './generate-data-key-pair-without-plaintext.ts';
@@ -46,11 +46,11 @@ import getPublicKey from './get-public-key.ts';
 import sign from './sign.ts';
 import verify from './verify.ts';
 import verifyMac from './verify-mac.ts';
-// Imported key material (issue 10).
+// Imported key material.
 import deleteImportedKeyMaterial from './delete-imported-key-material.ts';
 import getParametersForImport from './get-parameters-for-import.ts';
 import importKeyMaterial from './import-key-material.ts';
-// Multi-Region keys (issue 10).
+// Multi-Region keys.
 import replicateKey from './replicate-key.ts';
 import updatePrimaryRegion from './update-primary-region.ts';
 
