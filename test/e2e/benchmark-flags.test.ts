@@ -1,5 +1,5 @@
 /**
- * `trent serve --no-sigv4` / `--no-audit` (issue 8): benchmark aids that show what signature
+ * `trent serve --no-sigv4` / `--no-audit`: benchmark aids that show what signature
  * verification and the audit trail cost. They must say so loudly, and --no-sigv4 must refuse
  * anything that looks like production.
  */

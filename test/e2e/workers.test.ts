@@ -1,5 +1,5 @@
 /**
- * `trent serve --workers 2` (issue 8): several processes behind one port serve as one Trent — keys
+ * `trent serve --workers 2`: several processes behind one port serve as one Trent — keys
  * made through one connection are seen on every other, each worker writes its own verifiable audit
  * chain, GET /metrics counts every worker's requests, SIGHUP reaches every worker, SIGTERM exits 0.
  */

@@ -1,5 +1,5 @@
 /**
- * At-rest scan (issue 9): after a full run — every kind of key, Encrypt/Decrypt/ReEncrypt,
+ * At-rest scan: after a full run — every kind of key, Encrypt/Decrypt/ReEncrypt,
  * data keys and data key pairs, random bytes, a shared secret, imported key material, STS
  * temporary credentials, a kill -9 in the middle (so the SQLite WAL and a torn audit file stay
  * behind) and a restart — nothing on disk holds a secret in the clear: not the SQLite files

@@ -1,5 +1,5 @@
 /**
- * Ciphertext fuzzing (issue 9): real ciphertext blobs — from Encrypt, GenerateDataKey,
+ * Ciphertext fuzzing: real ciphertext blobs — from Encrypt, GenerateDataKey,
  * ReEncrypt and GenerateDataKeyPair, with and without an encryption context — bit-flipped,
  * truncated, extended, byte-substituted, and spliced (headers, key ids and material ids of other
  * keys, bodies of other blobs), blobs of another key presented with a KeyId, blobs from another

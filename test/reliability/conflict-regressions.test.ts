@@ -1,5 +1,5 @@
 /**
- * Regression (found by the crash-consistency suite, issue 9): RotateKeyOnDemand wrote the new
+ * Regression (found by the crash-consistency suite): RotateKeyOnDemand wrote the new
  * material conditional on the key version it had read, but did not retry when another change to
  * the key (a tag, a policy, the scheduler's automatic rotation) committed in between — the lost
  * race surfaced as KMSInternalException (HTTP 500). It now decides again on the fresh key.

@@ -1,5 +1,5 @@
 /**
- * Crash consistency (issue 9): SIGKILL at random moments under a mixed write load from several
+ * Crash consistency: SIGKILL at random moments under a mixed write load from several
  * clients, on the embedded SQLite and on PostgreSQL. `npm test` runs 5 cycles on each store;
  * `npm run test:crash` runs 100 (TRENT_CRASH_CYCLES sets any number, TRENT_TEST_SEED replays
  * the driver's choices). What each cycle checks: test/reliability/lib/crash-driver.ts.

@@ -1,5 +1,5 @@
 /**
- * Resource bounds (issue 9): open connections are capped, and a connection past the cap gets a
+ * Resource bounds: open connections are capped, and a connection past the cap gets a
  * clear, AWS-shaped, retryable ThrottlingException instead of silence; far past it, sockets are
  * closed at once. Bodies are bounded at 1 MiB — declared or chunked — with 413. ListKeys,
  * ListAliases, ListGrants and ListRetirableGrants over 100,000 entries page completely, in

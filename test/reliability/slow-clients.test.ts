@@ -1,5 +1,5 @@
 /**
- * Slow-loris (issue 9): connections that trickle their headers, send nothing, trickle a body
+ * Slow-loris: connections that trickle their headers, send nothing, trickle a body
  * (long form), or — with TLS — never say hello or go quiet after the handshake are closed by the
  * server within its bounds (headers 10 s, request 30 s, handshake 10 s; checked every second),
  * answered AWS-shaped if at all, while ordinary requests keep being served. In its own process:

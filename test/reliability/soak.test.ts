@@ -1,5 +1,5 @@
 /**
- * The soak's CI form (issue 9): 30 s at 80% of the measured maximum throughput (bench/lib/soak.ts);
+ * The soak's CI form: 30 s at 80% of the measured maximum throughput (bench/lib/soak.ts);
  * zero errors, RSS growth under 10% after the warm-up, no file-descriptor growth, p99 stable.
  * The 10-minute form: `npm run bench:soak`. TRENT_SOAK_SECONDS sets the length here.
  */

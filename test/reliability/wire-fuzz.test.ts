@@ -1,5 +1,5 @@
 /**
- * Wire fuzzing (issue 9): property-based (fast-check) and mutation fuzzing of Trent's JSON 1.1
+ * Wire fuzzing: property-based (fast-check) and mutation fuzzing of Trent's JSON 1.1
  * endpoint, against a child process so a crash is seen as an exit.
  *
  * - Invalid by construction — random bytes, truncated, huge (> 1 MiB, also chunked) and deep

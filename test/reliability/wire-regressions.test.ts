@@ -1,5 +1,5 @@
 /**
- * Regressions for what the reliability suites found at the wire (issue 9), each pinned by a
+ * Regressions for what the reliability suites found at the wire, each pinned by a
  * direct test. (Slow and idle connections, TLS clients that never say hello, and chunked bodies
  * past the limit are pinned in wire-fuzz.test.ts and resource-bounds.test.ts.)
  */
