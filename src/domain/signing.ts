@@ -24,8 +24,8 @@ export interface SignInput {
  * Checks the algorithm and message against the key:
  * - an algorithm the key spec does not list → InvalidKeyUsageException (AWS's text);
  * - a message type the algorithm cannot take → ValidationException. AWS answers
- *   "Message type DIGEST is incompatible with key spec ML_DSA_44." (measured against AWS, floci
- *   issue 3025); where the spec has another algorithm that takes the type (Ed25519), Trent names
+ *   "Message type DIGEST is incompatible with key spec ML_DSA_44." (measured against AWS, recorded in
+ *   floci-io/floci#3025); where the spec has another algorithm that takes the type (Ed25519), Trent names
  *   the algorithm instead (unverified wording);
  * - "When the value of MessageType is DIGEST, the length of the Message value must match the
  *   length of hashed messages for the specified signing algorithm" → "Digest is invalid length
