@@ -5,7 +5,7 @@
 import { materialReady } from '../crypto/key-material.ts';
 import type { Rng } from '../crypto/rng.ts';
 import { wrapAad } from '../format/wrapped.ts';
-import { InvalidCiphertextException, KmsError, NotFoundException } from '../shared/errors.ts';
+import { InvalidCiphertextException, NotFoundException } from '../shared/errors.ts';
 import { aliasArn, keyArn, parseKeyRef } from '../shared/ids.ts';
 import { regionsAccepted } from '../shared/regions.ts';
 import { withoutV4Mapping } from '../shared/source-ip.ts';
@@ -237,8 +237,4 @@ export class Core {
       }
     }
   }
-}
-
-export function isKmsError(e: unknown): e is KmsError {
-  return e instanceof KmsError;
 }
