@@ -147,6 +147,15 @@ export class Core {
     return Buffer.from(this.rng.bytes(32)).toString('hex');
   }
 
+  /**
+   * Wraps a key's material with the root keyring, bound to its key and material ids (the AAD
+   * `material()` unwraps with): the one place a material record's bytes are made, for created,
+   * rotated, imported and seeded material alike.
+   */
+  wrapMaterial(keyId: string, materialId: string, plain: Uint8Array): Uint8Array {
+    return this.keyring.wrap(plain, materialAad(keyId, materialId));
+  }
+
   /** Creates a fresh 256-bit material record, wrapped by the root keyring. */
   newSymmetricMaterial(keyId: string, rotationType?: MaterialRecord['rotationType']): { record: MaterialRecord; plain: Uint8Array } {
     const materialId = this.newMaterialId();
@@ -155,7 +164,7 @@ export class Core {
       keyId,
       materialId,
       createdAt: this.now(),
-      wrapped: this.keyring.wrap(plain, materialAad(keyId, materialId)),
+      wrapped: this.wrapMaterial(keyId, materialId, plain),
       ...(rotationType ? { rotationType } : {}),
     };
     return { record, plain };

@@ -7,7 +7,7 @@
 import { generateKeyMaterial } from '../crypto/key-material.ts';
 import type { KeySpecInfo } from '../crypto/key-specs.ts';
 import { UnsupportedOperationException } from '../shared/errors.ts';
-import { materialAad, type Core } from './core.ts';
+import type { Core } from './core.ts';
 import type { MaterialRecord } from './types.ts';
 
 export async function newKeyMaterial(core: Core, keyId: string, spec: KeySpecInfo): Promise<{ record: MaterialRecord; plain: Uint8Array }> {
@@ -19,7 +19,7 @@ export async function newKeyMaterial(core: Core, keyId: string, spec: KeySpecInf
     keyId,
     materialId,
     createdAt: core.now(),
-    wrapped: core.keyring.wrap(plain, materialAad(keyId, materialId)),
+    wrapped: core.wrapMaterial(keyId, materialId, plain),
   };
   return { record, plain };
 }
