@@ -158,8 +158,12 @@ export class Core {
 
   /** Creates a fresh 256-bit material record, wrapped by the root keyring. */
   newSymmetricMaterial(keyId: string, rotationType?: MaterialRecord['rotationType']): { record: MaterialRecord; plain: Uint8Array } {
+    return this.newMaterial(keyId, this.rng.bytes(32), rotationType);
+  }
+
+  /** A new material record of `plain` (generated now, under a fresh random id), wrapped by the root keyring. */
+  newMaterial(keyId: string, plain: Uint8Array, rotationType?: MaterialRecord['rotationType']): { record: MaterialRecord; plain: Uint8Array } {
     const materialId = this.newMaterialId();
-    const plain = this.rng.bytes(32);
     const record: MaterialRecord = {
       keyId,
       materialId,

@@ -13,13 +13,5 @@ import type { MaterialRecord } from './types.ts';
 export async function newKeyMaterial(core: Core, keyId: string, spec: KeySpecInfo): Promise<{ record: MaterialRecord; plain: Uint8Array }> {
   if (spec.material.kind === 'aes') return core.newSymmetricMaterial(keyId);
   if (!spec.supported) throw new UnsupportedOperationException(spec.unsupportedReason ?? `KeySpec ${spec.spec} is not supported by this build of Trent.`);
-  const plain = await generateKeyMaterial(spec.material, core.rng);
-  const materialId = core.newMaterialId();
-  const record: MaterialRecord = {
-    keyId,
-    materialId,
-    createdAt: core.now(),
-    wrapped: core.wrapMaterial(keyId, materialId, plain),
-  };
-  return { record, plain };
+  return core.newMaterial(keyId, await generateKeyMaterial(spec.material, core.rng));
 }
