@@ -249,7 +249,7 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
               },
               deleted: async (ref: KeyRef) => {
                 const gone = await baseStore.getDeletedKey(ref);
-                if (gone) await audited.serviceEvent('DeleteKey', { keyId: ref.keyId, arn: gone.arn, account: gone.arn.split(':')[4] ?? '' }, {});
+                if (gone) await audited.serviceEvent('DeleteKey', { keyId: ref.keyId, region: gone.region, arn: gone.arn, account: gone.arn.split(':')[4] ?? '' }, {});
               },
               // Imported material deleted at its ValidTo (CloudTrail's DeleteExpiredKeyMaterial).
               expired: async (ref: KeyRef, materialIds: string[]) => {

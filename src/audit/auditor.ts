@@ -200,15 +200,18 @@ export class Auditor {
     return this.log.append('intent', { time: this.clock.now().toISOString(), service: true, method, ...(keyId !== undefined ? { keyId } : {}) });
   }
 
-  /** A CloudTrail AwsServiceEvent (RotateKey, DeleteKey): KMS acting on its own, "invokedBy": "AWS Internal". */
-  serviceEvent(eventName: 'RotateKey' | 'DeleteKey' | 'DeleteExpiredKeyMaterial', key: { arn: string; account: string; keyId: string }, details: Record<string, unknown>): Promise<void> {
+  /**
+   * A CloudTrail AwsServiceEvent (RotateKey, DeleteKey): KMS acting on its own, "invokedBy": "AWS
+   * Internal". Its awsRegion is the key's Region (the job ran on that Region's key), not --region.
+   */
+  serviceEvent(eventName: 'RotateKey' | 'DeleteKey' | 'DeleteExpiredKeyMaterial', key: { arn: string; account: string; keyId: string; region: string }, details: Record<string, unknown>): Promise<void> {
     const record: CloudTrailRecord = {
       eventVersion: EVENT_VERSION,
       userIdentity: { accountId: key.account, invokedBy: 'AWS Internal' },
       eventTime: eventTime(this.clock.now()),
       eventSource: 'kms.amazonaws.com',
       eventName,
-      awsRegion: this.region,
+      awsRegion: key.region,
       sourceIPAddress: 'AWS Internal',
       userAgent: 'AWS Internal',
       requestParameters: null,

@@ -17,8 +17,6 @@ export type RequestClass =
   /** Not a KMS request AWS would bill: STS, or a caller that was never identified. */
   | 'none';
 
-export const REQUEST_CLASSES: readonly RequestClass[] = ['general', 'symmetric', 'hmac', 'rsa-2048', 'asymmetric', 'ecc-data-key-pair', 'rsa-data-key-pair', 'none'];
-
 export function classOfKeySpec(keySpec: string): RequestClass {
   if (keySpec === 'SYMMETRIC_DEFAULT') return 'symmetric';
   if (keySpec.startsWith('HMAC_')) return 'hmac';

@@ -5,7 +5,7 @@
 import { materialReady } from '../crypto/key-material.ts';
 import type { Rng } from '../crypto/rng.ts';
 import { wrapAad } from '../format/wrapped.ts';
-import { InvalidCiphertextException, KmsError, NotFoundException } from '../shared/errors.ts';
+import { InvalidCiphertextException, NotFoundException } from '../shared/errors.ts';
 import { aliasArn, keyArn, parseKeyRef } from '../shared/ids.ts';
 import { regionsAccepted } from '../shared/regions.ts';
 import { withoutV4Mapping } from '../shared/source-ip.ts';
@@ -147,15 +147,28 @@ export class Core {
     return Buffer.from(this.rng.bytes(32)).toString('hex');
   }
 
+  /**
+   * Wraps a key's material with the root keyring, bound to its key and material ids (the AAD
+   * `material()` unwraps with): the one place a material record's bytes are made, for created,
+   * rotated, imported and seeded material alike.
+   */
+  wrapMaterial(keyId: string, materialId: string, plain: Uint8Array): Uint8Array {
+    return this.keyring.wrap(plain, materialAad(keyId, materialId));
+  }
+
   /** Creates a fresh 256-bit material record, wrapped by the root keyring. */
   newSymmetricMaterial(keyId: string, rotationType?: MaterialRecord['rotationType']): { record: MaterialRecord; plain: Uint8Array } {
+    return this.newMaterial(keyId, this.rng.bytes(32), rotationType);
+  }
+
+  /** A new material record of `plain` (generated now, under a fresh random id), wrapped by the root keyring. */
+  newMaterial(keyId: string, plain: Uint8Array, rotationType?: MaterialRecord['rotationType']): { record: MaterialRecord; plain: Uint8Array } {
     const materialId = this.newMaterialId();
-    const plain = this.rng.bytes(32);
     const record: MaterialRecord = {
       keyId,
       materialId,
       createdAt: this.now(),
-      wrapped: this.keyring.wrap(plain, materialAad(keyId, materialId)),
+      wrapped: this.wrapMaterial(keyId, materialId, plain),
       ...(rotationType ? { rotationType } : {}),
     };
     return { record, plain };
@@ -237,8 +250,4 @@ export class Core {
       }
     }
   }
-}
-
-export function isKmsError(e: unknown): e is KmsError {
-  return e instanceof KmsError;
 }

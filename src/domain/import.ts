@@ -18,7 +18,7 @@ import {
   ExpiredImportTokenException, IncorrectKeyMaterialException, InvalidCiphertextException, InvalidImportTokenException, NotFoundException,
   UnsupportedOperationException, ValidationException,
 } from '../shared/errors.ts';
-import { materialAad, type CallContext, type Core } from './core.ts';
+import type { CallContext, Core } from './core.ts';
 import { expiredMaterialIds, materialsInRegion, materialToStore, planDeletion, planImport, type ImportType } from './imported-materials.ts';
 import { assertState } from './key-state.ts';
 import { StoreConflictError } from './ports.ts';
@@ -187,7 +187,7 @@ export async function importKeyMaterial(core: Core, ctx: CallContext, p: ImportI
   if (!checked.ok) throw new IncorrectKeyMaterialException(`The key material in the request is not valid for KMS key ${key.keyId} (${key.keySpec}): ${checked.reason}.`);
   const plain = checked.material;
   const materialId = importedMaterialId(key.keyId, plain);
-  const wrapped = core.keyring.wrap(plain, materialAad(key.keyId, materialId));
+  const wrapped = core.wrapMaterial(key.keyId, materialId, plain);
   const done = await writeMaterials(core, key, (k, materials) => {
     if (k.multiRegion) assertMultiRegionImport(k, materials, p.importType, materialId);
     const plan = planImport(k, materials, {

@@ -7,19 +7,11 @@
 import { generateKeyMaterial } from '../crypto/key-material.ts';
 import type { KeySpecInfo } from '../crypto/key-specs.ts';
 import { UnsupportedOperationException } from '../shared/errors.ts';
-import { materialAad, type Core } from './core.ts';
+import type { Core } from './core.ts';
 import type { MaterialRecord } from './types.ts';
 
 export async function newKeyMaterial(core: Core, keyId: string, spec: KeySpecInfo): Promise<{ record: MaterialRecord; plain: Uint8Array }> {
   if (spec.material.kind === 'aes') return core.newSymmetricMaterial(keyId);
   if (!spec.supported) throw new UnsupportedOperationException(spec.unsupportedReason ?? `KeySpec ${spec.spec} is not supported by this build of Trent.`);
-  const plain = await generateKeyMaterial(spec.material, core.rng);
-  const materialId = core.newMaterialId();
-  const record: MaterialRecord = {
-    keyId,
-    materialId,
-    createdAt: core.now(),
-    wrapped: core.keyring.wrap(plain, materialAad(keyId, materialId)),
-  };
-  return { record, plain };
+  return core.newMaterial(keyId, await generateKeyMaterial(spec.material, core.rng));
 }

@@ -10,12 +10,6 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-export interface Page<T> {
-  items: T[];
-  /** Present when more items follow: pass it back as `after`. */
-  next?: string;
-}
-
 /** Raised by a store when an optimistic update lost a race; the domain retries. */
 export class StoreConflictError extends Error {
   constructor(what: string) {

@@ -16,7 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { importedMaterialId } from '../crypto/imported-material.ts';
 import { keySpecInfo } from '../crypto/key-specs.ts';
-import { materialAad, type Core } from '../domain/core.ts';
+import type { Core } from '../domain/core.ts';
 import { defaultKeyPolicy } from '../domain/default-policy.ts';
 import { newKeyMaterial } from '../domain/key-material.ts';
 import { StoreDuplicateError } from '../domain/ports.ts';
@@ -45,7 +45,7 @@ function materialRecords(core: Core, k: SeedKey, now: number): MaterialRecord[] 
       materialId,
       // Oldest first, a millisecond apart, so every store lists them in the seed's order.
       createdAt: now - (n - 1 - i),
-      wrapped: core.keyring.wrap(m.plain, materialAad(k.keyId, materialId)),
+      wrapped: core.wrapMaterial(k.keyId, materialId, m.plain),
       ...(i > 0 && m.rotationType ? { rotationType: m.rotationType } : {}),
       ...(k.origin === 'EXTERNAL' ? { imported: { importState: 'IMPORTED' as const, expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' as const } } : {}),
     };

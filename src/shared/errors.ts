@@ -38,7 +38,6 @@ export class IncorrectKeyMaterialException extends clientError('IncorrectKeyMate
 export class ExpiredImportTokenException extends clientError('ExpiredImportTokenException') {}
 export class IncompleteSignatureException extends clientError('IncompleteSignatureException') {}
 export class InvalidAliasNameException extends clientError('InvalidAliasNameException') {}
-export class InvalidArnException extends clientError('InvalidArnException') {}
 export class InvalidCiphertextException extends clientError('InvalidCiphertextException') {}
 export class InvalidGrantIdException extends clientError('InvalidGrantIdException') {}
 export class InvalidGrantTokenException extends clientError('InvalidGrantTokenException') {}
@@ -70,11 +69,4 @@ export class KMSInternalException extends KmsError {
   constructor(message = 'An internal error has occurred. Please try again.') {
     super(message);
   }
-}
-
-/**
- * Named precondition (the Encryption SDK's `needs`): throws the given error when `cond` is false.
- */
-export function needs(cond: unknown, error: KmsError | (() => KmsError)): asserts cond {
-  if (!cond) throw typeof error === 'function' ? error() : error;
 }

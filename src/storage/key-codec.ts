@@ -1,5 +1,5 @@
 /** How a KeyRecord is kept as a document by the SQL adapters (shared, so both stores agree). */
-import type { KeyRecord, MaterialRecord } from '../domain/types.ts';
+import type { KeyRecord } from '../domain/types.ts';
 
 export function keyToDoc(k: KeyRecord): string {
   return JSON.stringify(k);
@@ -36,23 +36,4 @@ function nextJobAt(k: KeyRecord): number | null {
 /** Whether the scheduler rotates this key row automatically when its date comes. */
 export function rotates(k: KeyRecord): boolean {
   return k.rotation.enabled && k.multiRegionKeyType !== 'REPLICA';
-}
-
-/**
- * The material fields the SQL adapters keep as one JSON column (`materials.meta`): what an
- * imported material knows of its import, and a rotation date that is not its creation date.
- * NULL when the material has neither, as every material made before they existed.
- */
-export function materialMetaToDoc(m: MaterialRecord): string | null {
-  if (m.rotatedAt === undefined && m.imported === undefined && m.importedIn === undefined) return null;
-  return JSON.stringify({
-    ...(m.rotatedAt !== undefined ? { rotatedAt: m.rotatedAt } : {}),
-    ...(m.imported !== undefined ? { imported: m.imported } : {}),
-    ...(m.importedIn !== undefined ? { importedIn: m.importedIn } : {}),
-  });
-}
-
-export function materialMetaFromDoc(doc: unknown): Pick<MaterialRecord, 'rotatedAt' | 'imported' | 'importedIn'> {
-  if (typeof doc !== 'string') return {};
-  return JSON.parse(doc) as Pick<MaterialRecord, 'rotatedAt' | 'imported' | 'importedIn'>;
 }

@@ -36,6 +36,7 @@ interface Entry {
     eventName: string;
     eventSource: string;
     eventType: string;
+    awsRegion?: string;
     requestID?: string;
     errorCode?: string;
     userIdentity: { type?: string; arn?: string; accessKeyId?: string; invokedBy?: string };
@@ -66,13 +67,13 @@ function recordsFor(dir: string, requestId: string) {
 
 const trentCli = (args: string[]) => run(process.execPath, [join(ROOT, 'bin/trent.js'), ...args]);
 
-async function call(h: Harness, op: string, body: Record<string, unknown>, creds = ROOT_CREDS): Promise<RawResponse & { requestId: string }> {
-  const r = await signedKmsRequest(h.trent.url, h.trent.caPath, op, JSON.stringify(body), { accessKeyId: creds.accessKeyId, secret: creds.secret });
+async function call(h: Harness, op: string, body: Record<string, unknown>, creds = ROOT_CREDS, region?: string): Promise<RawResponse & { requestId: string }> {
+  const r = await signedKmsRequest(h.trent.url, h.trent.caPath, op, JSON.stringify(body), { accessKeyId: creds.accessKeyId, secret: creds.secret, ...(region ? { region } : {}) });
   return Object.assign(r, { requestId: String(r.headers['x-amzn-requestid']) });
 }
 
-async function ok(h: Harness, op: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const r = await call(h, op, body);
+async function ok(h: Harness, op: string, body: Record<string, unknown>, region?: string): Promise<Record<string, unknown>> {
+  const r = await call(h, op, body, ROOT_CREDS, region);
   assert.equal(r.status, 200, `${op}: ${r.body}`);
   return r.json();
 }
@@ -373,6 +374,25 @@ describe('service events', () => {
     // Each change the scheduler made was preceded by a durable write-ahead entry.
     const intents = entries(dir).filter((e) => e.kind === 'intent' && (e as unknown as { service?: boolean }).service);
     assert.ok(intents.some((e) => (e as unknown as { method: string; keyId: string }).method === 'deleteKey' && (e as unknown as { keyId: string }).keyId === del.KeyId));
+  });
+
+  test("a service event carries the key's Region, not the node's --region", async () => {
+    // The node serves us-east-1 (its --region) and any other Region a request is signed for.
+    const region = 'eu-west-1';
+    const del = ((await ok(h, 'CreateKey', {}, region)).KeyMetadata as { KeyId: string; Arn: string });
+    const rot = ((await ok(h, 'CreateKey', {}, region)).KeyMetadata as { KeyId: string; Arn: string });
+    assert.match(del.Arn, /^arn:aws:kms:eu-west-1:/);
+    await ok(h, 'ScheduleKeyDeletion', { KeyId: del.KeyId, PendingWindowInDays: 7 }, region);
+    await ok(h, 'EnableKeyRotation', { KeyId: rot.KeyId, RotationPeriodInDays: 90 }, region);
+    const moved = await rawRequest(h.trent.url, h.trent.caPath, { method: 'POST', path: '/_trent/clock', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 91 * 86400 }) });
+    assert.equal(moved.status, 200, moved.body);
+    const service = entries(dir).filter((e) => e.kind === 'event' && e.record?.eventType === 'AwsServiceEvent').map((e) => e.record!);
+    const d = service.find((r) => r.eventName === 'DeleteKey' && r.resources?.[0]?.ARN === del.Arn);
+    const r = service.find((x) => x.eventName === 'RotateKey' && x.resources?.[0]?.ARN === rot.Arn);
+    assert.ok(d, 'DeleteKey service event');
+    assert.ok(r, 'RotateKey service event');
+    assert.equal(d.awsRegion, region);
+    assert.equal(r.awsRegion, region);
   });
 });
 

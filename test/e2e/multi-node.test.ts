@@ -75,8 +75,6 @@ async function startPair(url: string, extra: string[] = []): Promise<Pair> {
   return { a: nodes[0]!, b: nodes[1]!, stop };
 }
 
-const DAY = 86_400;
-
 interface ClockAnswer {
   now: string;
   rotated: string[];

@@ -8,7 +8,8 @@
 import pg from 'pg';
 import { StoreConflictError, StoreDuplicateError, StoreLimitError, type GrantLimits, type KeyRef, type KeyStore, type RetirableGrantCursor } from '../../domain/ports.ts';
 import type { AccessKeyRecord, AliasRecord, DeletedKeyRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
-import { keyColumns, keyFromDoc, materialMetaFromDoc, materialMetaToDoc } from '../key-codec.ts';
+import { keyColumns, keyFromDoc } from '../key-codec.ts';
+import { accessKeyFromRow, accessKeyParams, aliasFromRow, aliasParams, deletedKeyFromRow, grantFromRow, grantParams, keyFromRow, materialFromRow, materialParams, type Row } from '../rows.ts';
 import { MIGRATIONS, MIGRATION_LOCK } from './schema.ts';
 import { isUnavailable, StoreUnavailableError, toStoreError } from './unavailable.ts';
 
@@ -46,51 +47,7 @@ function urlNumber(url: string, name: string): number | undefined {
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
-type Row = Record<string, unknown>;
 type Queryable = Pick<pg.PoolClient, 'query'>;
-
-/** `pg` hands back int8 as a string (it may exceed 2^53); epoch milliseconds never do. */
-const num = (v: unknown): number => Number(v);
-
-const u8 = (b: unknown): Uint8Array => {
-  const buf = b as Buffer;
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
-};
-
-function materialFromRow(r: Row): MaterialRecord {
-  return {
-    keyId: r.key_id as string,
-    materialId: r.material_id as string,
-    createdAt: num(r.created_at),
-    wrapped: u8(r.wrapped),
-    ...(r.rotation_type ? { rotationType: r.rotation_type as MaterialRecord['rotationType'] } : {}),
-    ...materialMetaFromDoc(r.meta),
-  };
-}
-
-function aliasFromRow(r: Row): AliasRecord {
-  return {
-    account: r.account as string,
-    region: r.region as string,
-    aliasName: r.alias_name as string,
-    targetKeyId: r.target_key_id as string,
-    createdAt: num(r.created_at),
-    updatedAt: num(r.updated_at),
-  };
-}
-
-function accessKeyFromRow(r: Row): AccessKeyRecord {
-  return {
-    accessKeyId: r.access_key_id as string,
-    principalArn: r.principal_arn as string,
-    accountId: r.account_id as string,
-    wrappedSecret: u8(r.wrapped_secret),
-    createdAt: num(r.created_at),
-    ...(r.session_token ? { sessionToken: r.session_token as string } : {}),
-    ...(r.expires_at !== null && r.expires_at !== undefined ? { expiresAt: num(r.expires_at) } : {}),
-    ...(r.source_arn ? { sourceArn: r.source_arn as string } : {}),
-  };
-}
 
 const isUniqueViolation = (e: unknown, table: string): boolean =>
   e instanceof pg.DatabaseError && e.code === '23505' && e.table === table;
@@ -105,10 +62,6 @@ function insertParams(k: KeyRecord): unknown[] {
 function updateParams(k: KeyRecord, expectedVersion: number): unknown[] {
   const c = keyColumns(k);
   return [c.key_id, c.version, c.state, c.deletion_at, c.next_rotation_at, c.doc, expectedVersion, c.region];
-}
-
-function materialParams(m: MaterialRecord): unknown[] {
-  return [m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null, materialMetaToDoc(m)];
 }
 
 const SQL = {
@@ -310,17 +263,17 @@ export class PostgresStore implements KeyStore {
 
   async getKey(ref: KeyRef): Promise<KeyRecord | undefined> {
     const r = await this.#query(SQL.getKey, [ref.region, ref.keyId]);
-    return r.rows[0] ? keyFromDoc(r.rows[0].doc as string) : undefined;
+    return r.rows[0] ? keyFromRow(r.rows[0]) : undefined;
   }
 
   async listKeyRegions(keyId: string): Promise<KeyRecord[]> {
     const r = await this.#query(SQL.keyRegions, [keyId]);
-    return r.rows.map((row) => keyFromDoc(row.doc as string));
+    return r.rows.map(keyFromRow);
   }
 
   async listKeys(account: string, region: string, afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
     const r = await this.#query(SQL.listKeys, [account, region, afterKeyId ?? '', limit]);
-    return r.rows.map((row) => keyFromDoc(row.doc as string));
+    return r.rows.map(keyFromRow);
   }
 
   async updateKey(key: KeyRecord, expectedVersion: number): Promise<void> {
@@ -386,7 +339,7 @@ export class PostgresStore implements KeyStore {
 
   async createAlias(a: AliasRecord): Promise<void> {
     try {
-      await this.#query(SQL.insAlias, [a.account, a.region, a.aliasName, a.targetKeyId, a.createdAt, a.updatedAt]);
+      await this.#query(SQL.insAlias, aliasParams(a));
     } catch (e) {
       if (isUniqueViolation(e, 'aliases')) throw new StoreDuplicateError(`alias ${a.aliasName}`);
       throw e;
@@ -416,11 +369,11 @@ export class PostgresStore implements KeyStore {
 
   async getDeletedKey(ref: KeyRef): Promise<DeletedKeyRecord | undefined> {
     const r = (await this.#query(SQL.getTombstone, [ref.region, ref.keyId])).rows[0];
-    return r ? { keyId: r.key_id as string, region: r.region as string, arn: r.arn as string, deletedAt: num(r.deleted_at) } : undefined;
+    return r ? deletedKeyFromRow(r) : undefined;
   }
 
   async createGrant(g: GrantRecord, limits?: GrantLimits): Promise<void> {
-    const row = [g.region, g.keyId, g.grantId, g.granteePrincipal, g.retiringPrincipal ?? null, JSON.stringify(g)];
+    const row = grantParams(g);
     try {
       if (!limits) await this.#query(SQL.insGrant, row);
       else {
@@ -444,12 +397,12 @@ export class PostgresStore implements KeyStore {
 
   async getGrant(key: KeyRef, grantId: string): Promise<GrantRecord | undefined> {
     const r = (await this.#query(SQL.getGrant, [key.region, key.keyId, grantId])).rows[0];
-    return r ? (JSON.parse(r.doc as string) as GrantRecord) : undefined;
+    return r ? grantFromRow(r) : undefined;
   }
 
   async listGrants(key: KeyRef, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]> {
     const r = await this.#query(SQL.listGrants, [key.keyId, opts.after ?? '', opts.grantId ?? null, opts.granteePrincipal ?? null, opts.limit, key.region]);
-    return r.rows.map((row) => JSON.parse(row.doc as string) as GrantRecord);
+    return r.rows.map(grantFromRow);
   }
 
   async countGrants(key: KeyRef, opts: { granteePrincipal?: string } = {}): Promise<number> {
@@ -460,7 +413,7 @@ export class PostgresStore implements KeyStore {
   async listRetirableGrants(principal: string, opts: { after?: RetirableGrantCursor; limit: number }): Promise<GrantRecord[]> {
     const a = opts.after ?? { region: '', keyId: '', grantId: '' };
     const r = await this.#query(SQL.listRetirable, [principal, a.region, a.keyId, a.grantId, opts.limit]);
-    return r.rows.map((row) => JSON.parse(row.doc as string) as GrantRecord);
+    return r.rows.map(grantFromRow);
   }
 
   async deleteGrant(key: KeyRef, grantId: string): Promise<boolean> {
@@ -483,7 +436,7 @@ export class PostgresStore implements KeyStore {
   }
 
   async putAccessKey(rec: AccessKeyRecord): Promise<void> {
-    await this.#query(SQL.putAccessKey, [rec.accessKeyId, rec.principalArn, rec.accountId, rec.wrappedSecret, rec.createdAt, rec.sessionToken ?? null, rec.expiresAt ?? null, rec.sourceArn ?? null]);
+    await this.#query(SQL.putAccessKey, accessKeyParams(rec));
   }
 
   async close(): Promise<void> {

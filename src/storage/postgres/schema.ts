@@ -65,7 +65,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX grants_by_retiring ON grants(retiring_principal, key_id, grant_id) WHERE retiring_principal IS NOT NULL;
   `,
-  // Imported key material: its import state, expiry and description, and a rotation date (key-codec.ts).
+  // Imported key material: its import state, expiry and description, and a rotation date (rows.ts).
   `
   ALTER TABLE materials ADD COLUMN meta TEXT;
   `,

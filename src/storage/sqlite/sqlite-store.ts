@@ -6,42 +6,14 @@ import { closeSync, fchmodSync, fstatSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StoreConflictError, StoreDuplicateError, StoreLimitError, type GrantLimits, type KeyRef, type KeyStore, type RetirableGrantCursor } from '../../domain/ports.ts';
 import type { AccessKeyRecord, AliasRecord, DeletedKeyRecord, GrantRecord, KeyRecord, MaterialRecord } from '../../domain/types.ts';
-import { keyColumns, keyFromDoc, materialMetaFromDoc, materialMetaToDoc } from '../key-codec.ts';
+import { keyColumns } from '../key-codec.ts';
+import { accessKeyFromRow, accessKeyParams, aliasFromRow, aliasParams, deletedKeyFromRow, grantFromRow, grantParams, keyFromRow, materialFromRow, materialParams, type Row } from '../rows.ts';
 import { MIGRATIONS } from './schema.ts';
-
-type Row = Record<string, unknown>;
 
 interface PendingKeyRead {
   ref: KeyRef;
   resolve: (key: KeyRecord | undefined) => void;
   reject: (e: unknown) => void;
-}
-
-const u8 = (b: unknown): Uint8Array => {
-  const buf = b as Buffer;
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
-};
-
-function materialFromRow(r: Row): MaterialRecord {
-  return {
-    keyId: r.key_id as string,
-    materialId: r.material_id as string,
-    createdAt: Number(r.created_at),
-    wrapped: u8(r.wrapped),
-    ...(r.rotation_type ? { rotationType: r.rotation_type as MaterialRecord['rotationType'] } : {}),
-    ...materialMetaFromDoc(r.meta),
-  };
-}
-
-function aliasFromRow(r: Row): AliasRecord {
-  return {
-    account: r.account as string,
-    region: r.region as string,
-    aliasName: r.alias_name as string,
-    targetKeyId: r.target_key_id as string,
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
 }
 
 /**
@@ -175,7 +147,7 @@ export class SqliteStore implements KeyStore {
     try {
       this.#db.transaction(() => {
         this.#q.insKey.run(keyColumns(key));
-        if (m) this.#q.insMaterial.run(m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null, materialMetaToDoc(m));
+        if (m) this.#q.insMaterial.run(materialParams(m));
       }).immediate();
     } catch (e) {
       // Same answer as the other stores: a taken key id is a duplicate, not a raw SQLite error.
@@ -215,7 +187,7 @@ export class SqliteStore implements KeyStore {
     for (let i = 0; i < batch.length; i++) {
       const row = rows[i];
       try {
-        batch[i]!.resolve(row ? keyFromDoc(row.doc as string) : undefined);
+        batch[i]!.resolve(row ? keyFromRow(row) : undefined);
       } catch (e) {
         batch[i]!.reject(e);
       }
@@ -228,11 +200,11 @@ export class SqliteStore implements KeyStore {
   readonly #readBatch: (batch: PendingKeyRead[]) => (Row | undefined)[];
 
   async listKeyRegions(keyId: string): Promise<KeyRecord[]> {
-    return (this.#q.keyRegions.all(keyId) as Row[]).map((r) => keyFromDoc(r.doc as string));
+    return (this.#q.keyRegions.all(keyId) as Row[]).map(keyFromRow);
   }
 
   async listKeys(account: string, region: string, afterKeyId: string | undefined, limit: number): Promise<KeyRecord[]> {
-    return (this.#q.listKeys.all(account, region, afterKeyId ?? '', limit) as Row[]).map((r) => keyFromDoc(r.doc as string));
+    return (this.#q.listKeys.all(account, region, afterKeyId ?? '', limit) as Row[]).map(keyFromRow);
   }
 
   async updateKey(key: KeyRecord, expectedVersion: number): Promise<void> {
@@ -253,7 +225,7 @@ export class SqliteStore implements KeyStore {
     this.#db.transaction(() => {
       const res = this.#q.updKey.run({ ...keyColumns(key), expected: expectedVersion });
       if (res.changes !== 1) throw new StoreConflictError(`key ${key.keyId} version ${expectedVersion}`);
-      this.#q.insMaterial.run(m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null, materialMetaToDoc(m));
+      this.#q.insMaterial.run(materialParams(m));
     }).immediate();
   }
 
@@ -261,7 +233,7 @@ export class SqliteStore implements KeyStore {
     this.#db.transaction(() => {
       const res = this.#q.updKey.run({ ...keyColumns(key), expected: expectedVersion });
       if (res.changes !== 1) throw new StoreConflictError(`key ${key.keyId} version ${expectedVersion}`);
-      for (const m of materials) this.#q.putMaterial.run(m.keyId, m.materialId, m.createdAt, m.wrapped, m.rotationType ?? null, materialMetaToDoc(m));
+      for (const m of materials) this.#q.putMaterial.run(materialParams(m));
     }).immediate();
   }
 
@@ -292,7 +264,7 @@ export class SqliteStore implements KeyStore {
 
   async createAlias(a: AliasRecord): Promise<void> {
     try {
-      this.#q.insAlias.run(a.account, a.region, a.aliasName, a.targetKeyId, a.createdAt, a.updatedAt);
+      this.#q.insAlias.run(aliasParams(a));
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreDuplicateError(`alias ${a.aliasName}`);
       throw e;
@@ -321,12 +293,12 @@ export class SqliteStore implements KeyStore {
 
   async getDeletedKey(ref: KeyRef): Promise<DeletedKeyRecord | undefined> {
     const r = this.#q.getTombstone.get(ref.region, ref.keyId) as Row | undefined;
-    return r ? { keyId: r.key_id as string, region: r.region as string, arn: r.arn as string, deletedAt: Number(r.deleted_at) } : undefined;
+    return r ? deletedKeyFromRow(r) : undefined;
   }
 
   async createGrant(g: GrantRecord, limits?: GrantLimits): Promise<void> {
     const insert = (): void => {
-      this.#q.insGrant.run(g.region, g.keyId, g.grantId, g.granteePrincipal, g.retiringPrincipal ?? null, JSON.stringify(g));
+      this.#q.insGrant.run(grantParams(g));
     };
     try {
       if (!limits) insert();
@@ -350,12 +322,12 @@ export class SqliteStore implements KeyStore {
 
   async getGrant(key: KeyRef, grantId: string): Promise<GrantRecord | undefined> {
     const r = this.#q.getGrant.get(key.region, key.keyId, grantId) as Row | undefined;
-    return r ? (JSON.parse(r.doc as string) as GrantRecord) : undefined;
+    return r ? grantFromRow(r) : undefined;
   }
 
   async listGrants(key: KeyRef, opts: { after?: string; limit: number; grantId?: string; granteePrincipal?: string }): Promise<GrantRecord[]> {
     const rows = this.#q.listGrants.all({ region: key.region, keyId: key.keyId, after: opts.after ?? '', grantId: opts.grantId ?? null, grantee: opts.granteePrincipal ?? null, limit: opts.limit }) as Row[];
-    return rows.map((r) => JSON.parse(r.doc as string) as GrantRecord);
+    return rows.map(grantFromRow);
   }
 
   async countGrants(key: KeyRef, opts: { granteePrincipal?: string } = {}): Promise<number> {
@@ -364,7 +336,7 @@ export class SqliteStore implements KeyStore {
 
   async listRetirableGrants(principal: string, opts: { after?: RetirableGrantCursor; limit: number }): Promise<GrantRecord[]> {
     const a = opts.after ?? { region: '', keyId: '', grantId: '' };
-    return (this.#q.listRetirable.all(principal, a.region, a.keyId, a.grantId, opts.limit) as Row[]).map((r) => JSON.parse(r.doc as string) as GrantRecord);
+    return (this.#q.listRetirable.all(principal, a.region, a.keyId, a.grantId, opts.limit) as Row[]).map(grantFromRow);
   }
 
   async deleteGrant(key: KeyRef, grantId: string): Promise<boolean> {
@@ -385,23 +357,10 @@ export class SqliteStore implements KeyStore {
   }
 
   async putAccessKey(rec: AccessKeyRecord): Promise<void> {
-    this.#q.putAccessKey.run(rec.accessKeyId, rec.principalArn, rec.accountId, rec.wrappedSecret, rec.createdAt, rec.sessionToken ?? null, rec.expiresAt ?? null, rec.sourceArn ?? null);
+    this.#q.putAccessKey.run(accessKeyParams(rec));
   }
 
   async close(): Promise<void> {
     this.#db.close();
   }
-}
-
-function accessKeyFromRow(r: Row): AccessKeyRecord {
-  return {
-    accessKeyId: r.access_key_id as string,
-    principalArn: r.principal_arn as string,
-    accountId: r.account_id as string,
-    wrappedSecret: u8(r.wrapped_secret),
-    createdAt: Number(r.created_at),
-    ...(r.session_token ? { sessionToken: r.session_token as string } : {}),
-    ...(r.expires_at !== null && r.expires_at !== undefined ? { expiresAt: Number(r.expires_at) } : {}),
-    ...(r.source_arn ? { sourceArn: r.source_arn as string } : {}),
-  };
 }

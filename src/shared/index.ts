@@ -1,3 +1,0 @@
-export * from './errors.ts';
-export * from './ids.ts';
-export * from './validate.ts';
