@@ -9,7 +9,7 @@ import { IncompleteSignatureException, InvalidSignatureException, UnrecognizedCl
 import type { CredentialStore } from '../auth/credential-store.ts';
 import { msg } from '../auth/sigv4-messages.ts';
 import { parseAuthorization } from '../auth/sigv4-parse.ts';
-import type { Authenticated, Authenticator, RawRequest } from '../server/http-server.ts';
+import type { Authenticated, Authenticator, RawRequest } from '../auth/authenticator.ts';
 
 /** Access key id and Region of a Credential parameter: `AKID/yyyymmdd/region/service/aws4_request`. */
 function credentialScope(credential: string | undefined): [string, string] | undefined {

@@ -1,7 +1,7 @@
 /** Authentication at the edge: SigV4 verified against the caller's stored secret → Principal. */
 import type { Clock } from '../domain/ports.ts';
 import type { Principal } from '../domain/types.ts';
-import type { Authenticated, Authenticator, RawRequest } from '../server/http-server.ts';
+import type { Authenticated, Authenticator, RawRequest } from './authenticator.ts';
 import type { CredentialStore } from './credential-store.ts';
 import { SigningKeyCache, verifySigV4, type SecretRecord } from './sigv4.ts';
 

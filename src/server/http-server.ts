@@ -9,6 +9,7 @@ import type { Core } from '../domain/core.ts';
 import type { Principal } from '../domain/types.ts';
 import { lookupOperation } from '../operations/index.ts';
 import { KmsError, RequestEntityTooLargeException, SerializationException, ThrottlingException, UnknownOperationException } from '../shared/errors.ts';
+import type { Authenticator, RawRequest } from '../auth/authenticator.ts';
 import type { StsService } from '../auth/sts-service.ts';
 import type { Auditor } from '../audit/auditor.ts';
 import type { AuditScope } from '../audit/scope.ts';
@@ -20,29 +21,6 @@ import { asKmsError, encodeResponse, errorBody } from './wire.ts';
 
 /** Bigger than any valid KMS request (a 131072-character policy, JSON-escaped). */
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-export interface RawRequest {
-  method: string;
-  rawPath: string;
-  /** Repeated headers stay separate values (SigV4 joins them with ',', not Node's ', '). */
-  headers: Record<string, string | string[] | undefined>;
-  body: Uint8Array;
-  sourceIp: string;
-}
-
-/** Who signed the request, and the Region of its credential scope (the Region the request is for). */
-export interface Authenticated {
-  principal: Principal;
-  region: string;
-}
-
-export interface Authenticator {
-  /**
-   * Throws a KmsError (UnrecognizedClientException, InvalidSignatureException, …) when the caller
-   * cannot be identified or signed for a Region not accepted (`region`: one, or a predicate).
-   */
-  authenticate(req: RawRequest, region: string | ((region: string) => boolean), service?: string): Promise<Authenticated>;
-}
 
 export interface ServerDeps {
   core: Core;
