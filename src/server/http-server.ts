@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Core } from '../domain/core.ts';
-import type { Principal } from '../domain/types.ts';
 import { lookupOperation } from '../operations/index.ts';
 import { KmsError, RequestEntityTooLargeException, SerializationException, ThrottlingException, UnknownOperationException } from '../shared/errors.ts';
 import type { Authenticator, RawRequest } from '../auth/authenticator.ts';
