@@ -208,10 +208,9 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
 
     // The Regions requests may be signed for, and ReplicateKey may target: one predicate for both.
     const acceptsRegion = regionsAccepted(config.region);
-    const policyAuthorizer = new PolicyAuthorizer({ identities: () => identities.current, clock, partition: config.partition, onDeny: (why) => log(why) });
+    const policyAuthorizer = new PolicyAuthorizer({ identities: () => identities.current, store, clock, partition: config.partition, onDeny: (why) => log(why) });
     const core = new Core({ store, keyring, clock, rng, authorizer: opts.authorizer ?? policyAuthorizer, partition: config.partition, acceptsRegion });
     coreRef = core;
-    policyAuthorizer.bind(core);
     if (seedPlan) {
       try {
         await applySeed(core, seedPlan, { account: config.accountId, region: config.region, log });

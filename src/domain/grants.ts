@@ -17,7 +17,7 @@ import {
 import { isKeyId } from '../shared/ids.ts';
 import type { CallContext, Core } from './core.ts';
 import { assertState } from './key-state.ts';
-import { StoreLimitError, type RetirableGrantCursor } from './ports.ts';
+import { StoreLimitError, type KeyStore, type RetirableGrantCursor } from './ports.ts';
 import type { GrantConstraints, GrantRecord, KeyRecord, Principal } from './types.ts';
 
 export const GRANT_OPERATIONS = [
@@ -47,10 +47,13 @@ function decodeToken(token: string): { keyId: string; grantId: string; secret: B
 }
 
 /** Resolves a token to its grant; a token whose grant is gone (retired, revoked) is refused. */
-async function grantFromToken(core: Core, token: string, region: string): Promise<GrantRecord> {
+/** What deciding by grants reads: a grant by its id, a key's grants. */
+export type GrantReader = Pick<KeyStore, 'getGrant' | 'listGrants'>;
+
+async function grantFromToken(store: GrantReader, token: string, region: string): Promise<GrantRecord> {
   const t = decodeToken(token);
   // A grant is on one Region's key row; the token names the key id, the request the Region.
-  const g = await core.store.getGrant({ keyId: t.keyId, region }, t.grantId);
+  const g = await store.getGrant({ keyId: t.keyId, region }, t.grantId);
   const secret = g ? Buffer.from(g.tokenSecret, 'base64url') : Buffer.alloc(32);
   if (!g || secret.length !== t.secret.length || !timingSafeEqual(secret, t.secret)) throw new InvalidGrantTokenException('The grant token is not valid.');
   return g;
@@ -134,13 +137,13 @@ export function grantCovers(parent: GrantRecord, child: NewGrant): boolean {
  * that any grants created with the CreateGrant permission have an equally strict or stricter
  * encryption context constraint", CreateGrant API reference), and without it no grant allows.
  */
-export async function grantsAllow(core: Core, key: KeyRecord, p: Principal, operation: string, ctx: Record<string, string> | undefined, tokens: readonly string[] = [], newGrant?: NewGrant): Promise<boolean> {
+export async function grantsAllow(store: GrantReader, key: KeyRecord, p: Principal, operation: string, ctx: Record<string, string> | undefined, tokens: readonly string[] = [], newGrant?: NewGrant): Promise<boolean> {
   const permits = operation === 'CreateGrant'
     ? (g: GrantRecord) => newGrant !== undefined && grantCovers(g, newGrant)
     : (g: GrantRecord) => constraintsAllow(g.constraints, ctx);
   const fits = (g: GrantRecord) => g.keyId === key.keyId && granteeMatches(g.granteePrincipal, p) && g.operations.includes(operation) && permits(g);
   for (const t of tokens) {
-    const g = await grantFromToken(core, t, key.region);
+    const g = await grantFromToken(store, t, key.region);
     if (fits(g)) return true;
   }
   // Only an assumed-role session matches grantees other than its own ARN (its role, under any
@@ -148,7 +151,7 @@ export async function grantsAllow(core: Core, key: KeyRecord, p: Principal, oper
   const exact = !/^arn:aws[a-z-]*:sts::\d{12}:assumed-role\//.test(p.arn);
   let after: string | undefined;
   for (;;) {
-    const page = await core.store.listGrants(key, { limit: 200, ...(after ? { after } : {}), ...(exact ? { granteePrincipal: p.arn } : {}) });
+    const page = await store.listGrants(key, { limit: 200, ...(after ? { after } : {}), ...(exact ? { granteePrincipal: p.arn } : {}) });
     if (page.some(fits)) return true;
     if (page.length < 200) return false;
     after = page[page.length - 1]!.grantId;
@@ -318,7 +321,7 @@ function checkGrantId(id: string): void {
 export async function retireGrant(core: Core, ctx: CallContext, p: { grantToken?: string; keyId?: string; grantId?: string; dryRun?: boolean }): Promise<void> {
   let grant: GrantRecord | undefined;
   if (p.grantToken !== undefined) {
-    grant = await grantFromToken(core, p.grantToken, ctx.region);
+    grant = await grantFromToken(core.store, p.grantToken, ctx.region);
   } else {
     if (p.keyId === undefined || p.grantId === undefined) throw new ValidationException('Either GrantToken, or both KeyId and GrantId, must be specified.');
     checkGrantId(p.grantId);

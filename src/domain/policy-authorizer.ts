@@ -8,9 +8,8 @@ import { accessDeniedMessage, assertLockoutSafe, decide, explainDecision, parseP
 import type { Policy, RequestPrincipal } from '../policy/types.ts';
 import { AccessDeniedException } from '../shared/errors.ts';
 import type { Authorizer, AuthzRequest } from './authorizer.ts';
-import type { Core } from './core.ts';
-import { grantsAllow } from './grants.ts';
-import type { Clock } from './ports.ts';
+import { grantsAllow, type GrantReader } from './grants.ts';
+import type { Clock, KeyStore } from './ports.ts';
 import type { KeyRecord, Principal } from './types.ts';
 
 /** Where identity-based policies and known principals come from (the identities file). */
@@ -31,6 +30,8 @@ export function requestPrincipal(p: Principal): RequestPrincipal {
 
 export interface PolicyAuthorizerDeps {
   identities: () => IdentityPolicies;
+  /** Where the key's grants and aliases are read (grants allow; kms:ResourceAliases). */
+  store: GrantReader & Pick<KeyStore, 'listAliases'>;
   clock: Clock;
   partition: string;
   /** Called with the explanation of every denial (the server's debug log). */
@@ -45,17 +46,11 @@ function mentionsResourceAliases(p: Policy): boolean {
 }
 
 export class PolicyAuthorizer implements Authorizer {
-  #core: Core | undefined;
   readonly #deps: PolicyAuthorizerDeps;
   readonly #policies = new Map<string, { version: number; text: string; policy: Policy }>();
 
   constructor(deps: PolicyAuthorizerDeps) {
     this.#deps = deps;
-  }
-
-  /** Grants live in the store the Core owns; the Core is built after its authorizer. */
-  bind(core: Core): void {
-    this.#core = core;
   }
 
   keyPolicy(key: KeyRecord): Policy {
@@ -96,8 +91,8 @@ export class PolicyAuthorizer implements Authorizer {
     // policy that names it is given the same value, so that its statements (a Deny above all)
     // apply whoever calls, not only callers whose own identity policies happen to name the key.
     const keyPolicy = req.key ? this.keyPolicy(req.key) : null;
-    if (req.key && this.#core && ((keyPolicy && mentionsResourceAliases(keyPolicy)) || identityPolicies.some(mentionsResourceAliases))) {
-      const aliases = await this.#core.store.listAliases(req.key.account, req.key.region, { keyId: req.key.keyId, limit: 1000 });
+    if (req.key && ((keyPolicy && mentionsResourceAliases(keyPolicy)) || identityPolicies.some(mentionsResourceAliases))) {
+      const aliases = await this.#deps.store.listAliases(req.key.account, req.key.region, { keyId: req.key.keyId, limit: 1000 });
       if (aliases.length) context['kms:ResourceAliases'] = aliases.map((a) => a.aliasName);
     }
     const input = {
@@ -116,7 +111,7 @@ export class PolicyAuthorizer implements Authorizer {
     // request the key policy already allows made each call on such a key cost O(grants).
     let decision = decide(input);
     if (decision.allowed) return;
-    if (req.key && this.#core && (await grantsAllow(this.#core, req.key, p, operation, req.encryptionContext, req.grantTokens ?? [], req.newGrant))) {
+    if (req.key && (await grantsAllow(this.#deps.store, req.key, p, operation, req.encryptionContext, req.grantTokens ?? [], req.newGrant))) {
       input.grantAllows = true;
       decision = decide(input);
       if (decision.allowed) return;
