@@ -6,12 +6,19 @@ import { UnsupportedOperationException } from '../shared/errors.ts';
 import { CustomKeyStoreIdField, defineOperation, refuseCustomKeyStore, TagsField } from './operation.ts';
 import { keyMetadata } from './key-metadata.ts';
 
+/**
+ * CustomerMasterKeySpec is deprecated ("use the KeySpec parameter instead") and its model enum
+ * stopped growing: the key specs added since (ECC_NIST_EDWARDS25519, ML_DSA_*) are valid only
+ * as KeySpec.
+ */
+const CUSTOMER_MASTER_KEY_SPECS = KEY_SPECS.filter((s) => s !== 'ECC_NIST_EDWARDS25519' && !s.startsWith('ML_DSA_'));
+
 export default defineOperation(
   {
-    Policy: S.string({ min: 1, max: 131072, pattern: '^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$' }),
+    Policy: S.string({ min: 1, max: 131072, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' }),
     Description: S.string({ min: 0, max: 8192 }),
     KeyUsage: S.string({ enum: KEY_USAGES }),
-    CustomerMasterKeySpec: S.string({ enum: KEY_SPECS }),
+    CustomerMasterKeySpec: S.string({ enum: CUSTOMER_MASTER_KEY_SPECS }),
     KeySpec: S.string({ enum: KEY_SPECS }),
     Origin: S.string({ enum: ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const }),
     CustomKeyStoreId: CustomKeyStoreIdField,

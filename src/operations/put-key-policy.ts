@@ -7,7 +7,7 @@ export default defineOperation(
   {
     KeyId: KeyIdField,
     PolicyName: PolicyNameField,
-    Policy: S.string({ required: true, min: 1, max: 131072, pattern: '^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$' }),
+    Policy: S.string({ required: true, min: 1, max: 131072, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' }),
     BypassPolicyLockoutSafetyCheck: S.bool(),
   },
   async ({ core, call }, i) => {

@@ -10,7 +10,7 @@ export default defineOperation(
   {
     KeyId: KeyIdField,
     ReplicaRegion: RegionField,
-    Policy: S.string({ min: 1, max: 131072, pattern: '^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$' }),
+    Policy: S.string({ min: 1, max: 131072, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' }),
     BypassPolicyLockoutSafetyCheck: S.bool(),
     Description: S.string({ min: 0, max: 8192 }),
     Tags: TagsField,

@@ -83,6 +83,18 @@ function shown(v: unknown, spec: Spec): string {
   return 'Value';
 }
 
+/**
+ * A spec's pattern is the model's text verbatim (AWS's message quotes it), and Coral matches it
+ * against the whole value whether or not the model anchors it (`[\u0020-\u00FF]*` for a Marker,
+ * `^[a-zA-Z0-9:/_-]+$` for an alias name). Compiled once per pattern.
+ */
+const compiled = new Map<string, RegExp>();
+function fullMatch(pattern: string): RegExp {
+  let re = compiled.get(pattern);
+  if (re === undefined) compiled.set(pattern, (re = new RegExp(`^(?:${pattern})$`, 'u')));
+  return re;
+}
+
 class Collector {
   readonly problems: string[] = [];
   add(v: unknown, spec: Spec, path: string, constraint: string) {
@@ -100,7 +112,7 @@ function decode(v: unknown, spec: Spec, path: string, c: Collector): unknown {
       const len = [...v].length;
       if (spec.min !== undefined && len < spec.min) c.add(v, spec, path, `have length greater than or equal to ${spec.min}`);
       if (spec.max !== undefined && len > spec.max) c.add(v, spec, path, `have length less than or equal to ${spec.max}`);
-      if (spec.pattern !== undefined && !new RegExp(spec.pattern, 'u').test(v)) c.add(v, spec, path, `satisfy regular expression pattern: ${spec.pattern}`);
+      if (spec.pattern !== undefined && !fullMatch(spec.pattern).test(v)) c.add(v, spec, path, `satisfy regular expression pattern: ${spec.pattern}`);
       if (spec.enum !== undefined && !spec.enum.includes(v)) c.add(v, spec, path, `satisfy enum value set: [${spec.enum.join(', ')}]`);
       return v;
     }

@@ -1,7 +1,8 @@
 /** The wire: JSON 1.1 framing, AWS error shapes, bounded input, no 5xx on client input. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ListKeysCommand } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import { rejectsWith } from '../support/assert-aws.ts';
 import { rawRequest, signedKmsRequest, type RawResponse } from '../support/signed-request.ts';
 import { startTrent, type Harness } from '../support/trent.ts';
 
@@ -72,6 +73,31 @@ describe('JSON 1.1 framing', () => {
     const r = await signedKmsRequest(h.trent.url, h.trent.caPath, 'Encrypt', Buffer.alloc(2 * 1024 * 1024, 0x20));
     assert.ok(r.status >= 400 && r.status < 500, `status ${r.status}`);
     await h.kms.send(new ListKeysCommand({}));
+  });
+});
+
+describe("AWS's model and the rules beyond it", () => {
+  test('a pattern is matched whole and quoted as the model writes it', async () => {
+    const r = await signedKmsRequest(h.trent.url, h.trent.caPath, 'ListKeys', JSON.stringify({ Marker: '\u0001' }));
+    expectError(r, 'ValidationException');
+    assert.equal(r.json().message, "1 validation error detected: Value '\u0001' at 'marker' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0020-\\u00FF]*");
+  });
+
+  test('the deprecated CustomerMasterKeySpec takes only its own enum (no ML-DSA or Ed25519) and creates nothing', async () => {
+    const before = (await h.kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys?.length;
+    for (const spec of ['ML_DSA_44', 'ECC_NIST_EDWARDS25519']) {
+      const r = await signedKmsRequest(h.trent.url, h.trent.caPath, 'CreateKey', JSON.stringify({ CustomerMasterKeySpec: spec, KeyUsage: 'SIGN_VERIFY' }));
+      expectError(r, 'ValidationException');
+      assert.match(r.json().message ?? '', new RegExp(`^1 validation error detected: Value '${spec}' at 'customerMasterKeySpec' failed to satisfy constraint: Member must satisfy enum value set: \\[`));
+    }
+    assert.equal((await h.kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys?.length, before);
+  });
+
+  test("CreateAlias refuses ':' in the name, which the model's pattern allows, and creates nothing", async () => {
+    const key = await h.kms.send(new CreateKeyCommand({}));
+    await rejectsWith(h.kms.send(new CreateAliasCommand({ AliasName: 'alias/my:alias', TargetKeyId: key.KeyMetadata!.KeyId! })), 'ValidationException', 'alias/my:alias contains invalid characters for an alias');
+    const aliases = await h.kms.send(new ListAliasesCommand({ KeyId: key.KeyMetadata!.KeyId! }));
+    assert.deepEqual(aliases.Aliases ?? [], []);
   });
 });
 
