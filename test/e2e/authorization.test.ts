@@ -26,15 +26,11 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { rejectsWith } from '../support/assert-aws.ts';
+import { ACCT, OTHER, ALICE, BOB, CAROL } from '../support/people.ts';
 import { assumeRole, stsRequest } from '../support/signed-request.ts';
 import { run } from '../support/run.ts';
 import { ROOT, startTrent, tempDir, TEST_ACCESS_KEY_ID, TEST_SECRET, type Harness } from '../support/trent.ts';
 
-const ACCT = '123456789012';
-const OTHER = '999999999999';
-const ALICE = { accessKeyId: 'AKIAALICE00000000001', secretAccessKey: 'alice-secret-0000000000000000000000000000' };
-const BOB = { accessKeyId: 'AKIABOB0000000000001', secretAccessKey: 'bob-secret-00000000000000000000000000000000' };
-const CAROL = { accessKeyId: 'AKIACAROL00000000001', secretAccessKey: 'carol-secret-000000000000000000000000000' };
 const DAVE = { accessKeyId: 'AKIADAVE000000000001', secretAccessKey: 'dave-secret-0000000000000000000000000000' };
 /** The ABAC example of "Use aliases to control access to KMS keys": every alias, and at least one, matches. */
 const DAVE_POLICY = { Version: '2012-10-17', Statement: [{

@@ -31,15 +31,9 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { rejectsWith } from '../support/assert-aws.ts';
+import { ACCT, OTHER, ALICE, BOB, aliceArn, carolArn, bobArn } from '../support/people.ts';
 import { startTrent, tempDir, type Harness } from '../support/trent.ts';
 
-const ACCT = '123456789012';
-const OTHER = '999999999999';
-const ALICE = { accessKeyId: 'AKIAALICE00000000001', secretAccessKey: 'alice-secret-0000000000000000000000000000' };
-const BOB = { accessKeyId: 'AKIABOB0000000000001', secretAccessKey: 'bob-secret-00000000000000000000000000000000' };
-const aliceArn = `arn:aws:iam::${ACCT}:user/alice`;
-const carolArn = `arn:aws:iam::${ACCT}:user/carol`;
-const bobArn = `arn:aws:iam::${OTHER}:user/bob`;
 const allKms = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] };
 
 let h: Harness;
