@@ -52,7 +52,7 @@ async function assertAliasRoom(core: Core, key: KeyRecord): Promise<void> {
 export async function createAlias(core: Core, ctx: CallContext, aliasName: string, targetKeyId: string): Promise<void> {
   checkAliasName(aliasName);
   await authorizeAlias(core, ctx, 'kms:CreateAlias', aliasName);
-  const key = await core.resolve(ctx, targetKeyId, false);
+  const key = await core.resolve(ctx, targetKeyId);
   await core.authorize(ctx, 'kms:CreateAlias', key);
   assertState(key, 'manage');
   await assertAliasRoom(core, key);
@@ -77,7 +77,7 @@ export async function updateAlias(core: Core, ctx: CallContext, aliasName: strin
   await authorizeAlias(core, ctx, 'kms:UpdateAlias', aliasName);
   const alias = await core.store.getAlias(ctx.principal.accountId, ctx.region, aliasName);
   if (!alias) throw notFound(core, ctx, aliasName);
-  const target = await core.resolve(ctx, targetKeyId, false);
+  const target = await core.resolve(ctx, targetKeyId);
   await core.authorize(ctx, 'kms:UpdateAlias', target);
   const current = await core.store.getKey({ keyId: alias.targetKeyId, region: alias.region });
   if (current) await core.authorize(ctx, 'kms:UpdateAlias', current);
@@ -117,7 +117,7 @@ export async function listAliases(core: Core, ctx: CallContext, p: { keyId?: str
     if (ref.kind === 'keyArn' && ref.account !== ctx.principal.accountId) {
       throw new NotFoundException(`Key '${core.keyArn(ref.region, ref.account, ref.keyId)}' does not exist`);
     }
-    const key = await core.resolve(ctx, p.keyId, false);
+    const key = await core.resolve(ctx, p.keyId);
     keyId = key.keyId;
   }
   const rows = await core.store.listAliases(ctx.principal.accountId, ctx.region, {

@@ -49,8 +49,6 @@ export class Core {
   readonly acceptsRegion: (region: string) => boolean;
   readonly #deps: CoreDeps;
   readonly #cache: Map<string, Uint8Array>;
-  /** The alias a request named a key by (kms:RequestAlias), per resolved record. */
-  readonly #requestAlias: WeakMap<KeyRecord, string>;
   readonly #cacheSize: number;
   /** Unwrapped-material cache lookups (metrics). */
   readonly cacheStats: { hits: number; misses: number };
@@ -66,7 +64,6 @@ export class Core {
     this.acceptsRegion = d.acceptsRegion ?? regionsAccepted('us-east-1');
     this.#cacheSize = d.materialCacheSize ?? 10_000;
     this.#cache = shared ? shared.#cache : new Map();
-    this.#requestAlias = shared ? shared.#requestAlias : new WeakMap();
     this.cacheStats = shared ? shared.cacheStats : { hits: 0, misses: 0 };
   }
 
@@ -91,18 +88,32 @@ export class Core {
   }
 
   /**
-   * Resolves a KeyId parameter. "To specify a KMS key in a different AWS account, you must use
-   * the key ARN or alias ARN" (KMS API reference): bare ids and alias names are the caller's.
+   * Resolves a KeyId parameter that may not be an alias (key id or key ARN). "To specify a KMS
+   * key in a different AWS account, you must use the key ARN or alias ARN" (KMS API reference):
+   * a bare id is the caller's.
    */
-  async resolve(ctx: CallContext, raw: string, allowAlias: boolean): Promise<KeyRecord> {
+  async resolve(ctx: CallContext, raw: string): Promise<KeyRecord> {
+    return (await this.#resolveRef(ctx, raw, false)).key;
+  }
+
+  /**
+   * Resolves a KeyId parameter that may also be an alias name or alias ARN, with the alias the
+   * request named the key by: the request's kms:RequestAlias, which the caller passes on to
+   * `authorize` (it is the request's, not the key's, so it travels with the request).
+   */
+  async resolveNamed(ctx: CallContext, raw: string): Promise<{ key: KeyRecord; requestAlias?: string }> {
+    return this.#resolveRef(ctx, raw, true);
+  }
+
+  async #resolveRef(ctx: CallContext, raw: string, allowAlias: boolean): Promise<{ key: KeyRecord; requestAlias?: string }> {
     const ref = parseKeyRef(raw, allowAlias);
     const caller = ctx.principal.accountId;
     switch (ref.kind) {
       case 'id':
-        return this.#keyIn(ref.keyId, caller, ctx.region);
+        return { key: await this.#keyIn(ref.keyId, caller, ctx.region) };
       case 'keyArn':
         if (ref.region !== ctx.region) throw new NotFoundException(`Invalid arn ${ref.region}`);
-        return this.#keyIn(ref.keyId, ref.account, ref.region);
+        return { key: await this.#keyIn(ref.keyId, ref.account, ref.region) };
       case 'alias':
       case 'aliasArn': {
         const account = ref.kind === 'aliasArn' ? ref.account : caller;
@@ -110,9 +121,7 @@ export class Core {
         if (region !== ctx.region) throw new NotFoundException(`Invalid arn ${region}`);
         const alias = await this.store.getAlias(account, region, ref.aliasName);
         if (!alias) throw new NotFoundException(`Alias ${this.aliasArn(region, account, ref.aliasName)} is not found.`);
-        const key = await this.#keyIn(alias.targetKeyId, account, region);
-        this.#requestAlias.set(key, ref.aliasName);
-        return key;
+        return { key: await this.#keyIn(alias.targetKeyId, account, region), requestAlias: ref.aliasName };
       }
     }
   }
@@ -126,7 +135,8 @@ export class Core {
     return key;
   }
 
-  async authorize(ctx: CallContext, action: string, key: KeyRecord | undefined, extra: Partial<AuthzRequest> = {}): Promise<void> {
+  /** `requestAlias`: the alias the request named the key by (`resolveNamed`), kms:RequestAlias. */
+  async authorize(ctx: CallContext, action: string, key: KeyRecord | undefined, { requestAlias, ...extra }: Partial<AuthzRequest> & { requestAlias?: string | undefined } = {}): Promise<void> {
     await this.authorizer.authorize({
       principal: ctx.principal,
       action,
@@ -137,7 +147,7 @@ export class Core {
       conditions: {
         ...(ctx.sourceIp ? { 'aws:SourceIp': withoutV4Mapping(ctx.sourceIp) } : {}),
         ...(ctx.secureTransport !== undefined ? { 'aws:SecureTransport': String(ctx.secureTransport) } : {}),
-        ...(key && this.#requestAlias.has(key) ? { 'kms:RequestAlias': this.#requestAlias.get(key)! } : {}),
+        ...(requestAlias !== undefined ? { 'kms:RequestAlias': requestAlias } : {}),
         ...extra.conditions,
       },
     });

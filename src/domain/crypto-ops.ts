@@ -56,8 +56,8 @@ export async function sealingKey(
   /** Further request condition keys of the operation (kms:DataKeyPairSpec for GenerateDataKeyPair*). */
   extraConditions?: Record<string, string>,
 ): Promise<KeyRecord> {
-  const key = await core.resolve(ctx, keyIdParam, true);
-  await core.authorize(ctx, action, key, { conditions: { ...contextConditions(ec, algorithm ?? 'SYMMETRIC_DEFAULT'), ...extraConditions }, encryptionContext: { ...ec } });
+  const { key, requestAlias } = await core.resolveNamed(ctx, keyIdParam);
+  await core.authorize(ctx, action, key, { requestAlias, conditions: { ...contextConditions(ec, algorithm ?? 'SYMMETRIC_DEFAULT'), ...extraConditions }, encryptionContext: { ...ec } });
   assertState(key, 'crypto');
   assertUsage(key, op);
   assertAlgorithm(key, algorithm);
@@ -101,11 +101,11 @@ async function open(core: Core, ctx: CallContext, input: OpenInput): Promise<Ope
     return { key, materialId: key.currentMaterialId, plaintext, algorithm: input.algorithm };
   }
   const decoded = decodeBlob(input.blob);
-  let named: KeyRecord | undefined;
+  let named: { key: KeyRecord; requestAlias?: string } | undefined;
   if (input.keyIdParam !== undefined) {
-    named = await core.resolve(ctx, input.keyIdParam, true);
+    named = await core.resolveNamed(ctx, input.keyIdParam);
     // "If you specify a KeyId … and it is not the key that encrypted the ciphertext, Decrypt fails" → IncorrectKeyException.
-    if (!decoded || decoded.keyId !== named.keyId) {
+    if (!decoded || decoded.keyId !== named.key.keyId) {
       throw new IncorrectKeyException('The key ID in the request does not identify a CMK that can perform this operation.');
     }
   }
@@ -116,14 +116,14 @@ async function open(core: Core, ctx: CallContext, input: OpenInput): Promise<Ope
   // A KeyId in the request names the blob's key (checked above) in this Region: that record is
   // the one to authorize, so a KeyId given as an alias is the request's kms:RequestAlias ("the
   // value of the KeyId parameter in the request must be a matching alias name or alias ARN").
-  const key = named ?? (await core.store.getKey(here));
+  const key = named?.key ?? (await core.store.getKey(here));
   if (!key) {
     // A ciphertext of a key that was deleted: "the KMS key … is deleted … cannot be decrypted".
     const gone = await core.store.getDeletedKey(here);
     if (gone) throw new NotFoundException(`Key '${gone.arn}' does not exist`);
     throw new InvalidCiphertextException();
   }
-  await core.authorize(ctx, input.action, key, { conditions: contextConditions(input.context, input.algorithm ?? 'SYMMETRIC_DEFAULT'), encryptionContext: { ...input.context } });
+  await core.authorize(ctx, input.action, key, { requestAlias: named?.requestAlias, conditions: contextConditions(input.context, input.algorithm ?? 'SYMMETRIC_DEFAULT'), encryptionContext: { ...input.context } });
   assertState(key, 'crypto');
   assertUsage(key, input.op);
   if (input.algorithm !== undefined && input.algorithm !== 'SYMMETRIC_DEFAULT') throw new InvalidCiphertextException();

@@ -184,7 +184,7 @@ export const MAX_GRANTS_PER_PRINCIPAL = 500;
 const PRINCIPAL = /^(arn:aws[a-z-]*:(iam::\d{12}:(root|user\/.+|role\/.+)|sts::\d{12}:assumed-role\/.+\/.+)|[a-z0-9.-]+\.amazonaws\.com)$/;
 
 export async function createGrant(core: Core, ctx: CallContext, p: CreateGrantInput): Promise<GrantRecord> {
-  const key = await core.resolve(ctx, p.keyId, false);
+  const key = await core.resolve(ctx, p.keyId);
   for (const arn of [p.granteePrincipal, p.retiringPrincipal]) {
     if (arn !== undefined && !PRINCIPAL.test(arn)) throw new ValidationException(`Invalid principal: ${arn}`);
   }
@@ -245,7 +245,7 @@ export async function createGrant(core: Core, ctx: CallContext, p: CreateGrantIn
 }
 
 export async function listGrants(core: Core, ctx: CallContext, p: { keyId: string; limit: number; marker?: string; grantId?: string; granteePrincipal?: string }): Promise<{ key: KeyRecord; grants: GrantRecord[]; next?: string }> {
-  const key = await core.resolve(ctx, p.keyId, false);
+  const key = await core.resolve(ctx, p.keyId);
   await core.authorize(ctx, 'kms:ListGrants', key, { conditions: p.granteePrincipal ? { 'kms:GranteePrincipal': p.granteePrincipal } : {} });
   const after = p.marker !== undefined ? decodeGrantMarker(p.marker) : undefined;
   const rows = await core.store.listGrants(key, {
@@ -325,7 +325,7 @@ export async function retireGrant(core: Core, ctx: CallContext, p: { grantToken?
   } else {
     if (p.keyId === undefined || p.grantId === undefined) throw new ValidationException('Either GrantToken, or both KeyId and GrantId, must be specified.');
     checkGrantId(p.grantId);
-    const key = await core.resolve(ctx, p.keyId, false);
+    const key = await core.resolve(ctx, p.keyId);
     grant = await core.store.getGrant(key, p.grantId);
     if (!grant) throw new NotFoundException(`Grant ID ${p.grantId} not found`);
   }
@@ -342,7 +342,7 @@ export async function retireGrant(core: Core, ctx: CallContext, p: { grantToken?
 }
 
 export async function revokeGrant(core: Core, ctx: CallContext, p: { keyId: string; grantId: string; dryRun?: boolean }): Promise<void> {
-  const key = await core.resolve(ctx, p.keyId, false);
+  const key = await core.resolve(ctx, p.keyId);
   await core.authorize(ctx, 'kms:RevokeGrant', key);
   checkGrantId(p.grantId);
   const g = await core.store.getGrant(key, p.grantId);

@@ -74,7 +74,7 @@ export async function getParametersForImport(core: Core, ctx: CallContext, p: { 
   const algorithm = wrappingAlgorithmInfo(p.wrappingAlgorithm);
   const spec = wrappingKeySpecInfo(p.wrappingKeySpec);
   // "Specify the key ID or key ARN of the KMS key": no aliases.
-  const key = await core.resolve(ctx, p.keyId, false);
+  const key = await core.resolve(ctx, p.keyId);
   await core.authorize(ctx, 'kms:GetParametersForImport', key, { conditions: { 'kms:WrappingAlgorithm': algorithm.name, 'kms:WrappingKeySpec': spec.name } });
   assertExternal(key);
   assertNotPendingDeletion(key);
@@ -157,7 +157,7 @@ export async function importKeyMaterial(core: Core, ctx: CallContext, p: ImportI
     throw new ValidationException('You cannot specify a key material ID with ImportType set to NEW_KEY_MATERIAL.');
   }
   const validTo = p.validTo?.getTime();
-  const key = await core.resolve(ctx, p.keyId, false);
+  const key = await core.resolve(ctx, p.keyId);
   await core.authorize(ctx, 'kms:ImportKeyMaterial', key, {
     conditions: { 'kms:ExpirationModel': expirationModel, ...(validTo !== undefined ? { 'kms:ValidTo': String(validTo / 1000) } : {}) },
   });
@@ -207,7 +207,7 @@ export async function importKeyMaterial(core: Core, ctx: CallContext, p: ImportI
 }
 
 export async function deleteImportedKeyMaterial(core: Core, ctx: CallContext, p: { keyId: string; keyMaterialId?: string }): Promise<{ key: KeyRecord; materialId?: string }> {
-  const key = await core.resolve(ctx, p.keyId, false);
+  const key = await core.resolve(ctx, p.keyId);
   await core.authorize(ctx, 'kms:DeleteImportedKeyMaterial', key);
   assertExternal(key);
   const done = await writeMaterials<{ materialId?: string }>(core, key, (k, materials) => {

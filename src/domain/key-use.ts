@@ -29,8 +29,8 @@ export function incompatibleAlgorithm(algorithm: string, key: KeyRecord): Invali
 
 /** Resolves (id, ARN, alias, alias ARN), authorizes, checks the key state and the key usage. */
 export async function keyFor(core: Core, ctx: CallContext, use: KeyUse): Promise<KeyRecord> {
-  const key = await core.resolve(ctx, use.keyIdParam, true);
-  await core.authorize(ctx, use.action, key, { conditions: use.conditions ?? {}, ...(use.grantTokens ? { grantTokens: use.grantTokens } : {}) });
+  const { key, requestAlias } = await core.resolveNamed(ctx, use.keyIdParam);
+  await core.authorize(ctx, use.action, key, { requestAlias, conditions: use.conditions ?? {}, ...(use.grantTokens ? { grantTokens: use.grantTokens } : {}) });
   assertState(key, 'crypto');
   if (use.usage !== undefined && key.keyUsage !== use.usage) throw wrongUsage(key, use.op);
   return key;

@@ -11,14 +11,14 @@ function checkPolicyName(name: string | undefined): void {
 }
 
 export async function getKeyPolicy(core: Core, ctx: CallContext, keyIdParam: string, policyName: string | undefined): Promise<string> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:GetKeyPolicy', key);
   checkPolicyName(policyName);
   return key.policy;
 }
 
 export async function putKeyPolicy(core: Core, ctx: CallContext, keyIdParam: string, policyName: string | undefined, policy: string, bypass: boolean): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:PutKeyPolicy', key, { conditions: { 'kms:BypassPolicyLockoutSafetyCheck': String(bypass) } });
   checkPolicyName(policyName);
   core.authorizer.checkKeyPolicy(policy, { principal: ctx.principal, keyArn: key.arn, keyAccount: key.account, bypassLockoutCheck: bypass });
@@ -26,13 +26,13 @@ export async function putKeyPolicy(core: Core, ctx: CallContext, keyIdParam: str
 }
 
 export async function listKeyPolicies(core: Core, ctx: CallContext, keyIdParam: string): Promise<string[]> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:ListKeyPolicies', key);
   return ['default'];
 }
 
 export async function tagResource(core: Core, ctx: CallContext, keyIdParam: string, tags: Tag[]): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:TagResource', key, {
     conditions: { 'aws:TagKeys': tags.map((t) => t.TagKey), ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.TagKey}`, t.TagValue])) },
   });
@@ -45,7 +45,7 @@ export async function tagResource(core: Core, ctx: CallContext, keyIdParam: stri
 }
 
 export async function untagResource(core: Core, ctx: CallContext, keyIdParam: string, tagKeys: string[]): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:UntagResource', key, { conditions: { 'aws:TagKeys': tagKeys } });
   assertState(key, 'manage');
   removeTags(key.tags, tagKeys);
@@ -53,7 +53,7 @@ export async function untagResource(core: Core, ctx: CallContext, keyIdParam: st
 }
 
 export async function listResourceTags(core: Core, ctx: CallContext, keyIdParam: string): Promise<Tag[]> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:ListResourceTags', key);
   return key.tags;
 }

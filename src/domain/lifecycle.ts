@@ -90,8 +90,8 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
 }
 
 export async function describeKey(core: Core, ctx: CallContext, keyIdParam: string): Promise<KeyRecord> {
-  const key = await core.resolve(ctx, keyIdParam, true);
-  await core.authorize(ctx, 'kms:DescribeKey', key);
+  const { key, requestAlias } = await core.resolveNamed(ctx, keyIdParam);
+  await core.authorize(ctx, 'kms:DescribeKey', key, { requestAlias });
   return key;
 }
 
@@ -117,7 +117,7 @@ export async function listKeys(core: Core, ctx: CallContext, limit: number, mark
 }
 
 export async function updateKeyDescription(core: Core, ctx: CallContext, keyIdParam: string, description: string): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:UpdateKeyDescription', key);
   assertState(key, 'manage');
   await core.mutate(key, (k) => {
@@ -127,7 +127,7 @@ export async function updateKeyDescription(core: Core, ctx: CallContext, keyIdPa
 }
 
 export async function enableKey(core: Core, ctx: CallContext, keyIdParam: string): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:EnableKey', key);
   assertState(key, 'toggle');
   if (key.state === 'Enabled') return;
@@ -138,7 +138,7 @@ export async function enableKey(core: Core, ctx: CallContext, keyIdParam: string
 }
 
 export async function disableKey(core: Core, ctx: CallContext, keyIdParam: string): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:DisableKey', key);
   assertState(key, 'toggle');
   if (key.state === 'Disabled') return;
@@ -152,7 +152,7 @@ export async function scheduleKeyDeletion(core: Core, ctx: CallContext, keyIdPar
   const window = days ?? 30;
   // The model allows 1–365 but KMS enforces 7–30; AWS answers with this text.
   if (window < 7 || window > 30) throw new ValidationException('PendingWindowInDays must be between 7 and 30');
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:ScheduleKeyDeletion', key, { conditions: { 'kms:ScheduleKeyDeletionPendingWindowInDays': String(window) } });
   assertState(key, 'schedule');
   // "If you schedule deletion of a multi-Region primary key with replica keys, its key state
@@ -172,7 +172,7 @@ export async function scheduleKeyDeletion(core: Core, ctx: CallContext, keyIdPar
 }
 
 export async function cancelKeyDeletion(core: Core, ctx: CallContext, keyIdParam: string): Promise<KeyRecord> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:CancelKeyDeletion', key);
   const notPending = (k: KeyRecord) => new KMSInvalidStateException(`${k.arn} is not pending deletion.`);
   if (!isPendingDeletion(key)) throw key.state === 'Enabled' || key.state === 'Disabled' ? notPending(key) : invalidState(key);

@@ -74,7 +74,7 @@ export async function replicateKey(core: Core, ctx: CallContext, p: ReplicateKey
   // reference, recorded responses, moto / LocalStack issues): exception and text are Trent's.
   if (!core.acceptsRegion(p.replicaRegion)) throw new ValidationException(`ReplicaRegion ${p.replicaRegion} is not a Region this endpoint serves.`);
   if (p.tags) checkNewTags(p.tags);
-  const key = await core.resolve(ctx, p.keyId, false);
+  const key = await core.resolve(ctx, p.keyId);
   await core.authorize(ctx, 'kms:ReplicateKey', key, {
     conditions: {
       'kms:ReplicaRegion': p.replicaRegion,
@@ -152,7 +152,7 @@ export async function replicateKey(core: Core, ctx: CallContext, p: ReplicateKey
  * replica, in one store transaction. The rotation settings move with the primary role.
  */
 export async function updatePrimaryRegion(core: Core, ctx: CallContext, keyIdParam: string, primaryRegion: string): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:UpdatePrimaryRegion', key, { conditions: { 'kms:PrimaryRegion': primaryRegion } });
   if (!key.multiRegion || key.multiRegionKeyType === 'REPLICA') throw notPrimary(key);
   assertState(key, 'crypto');

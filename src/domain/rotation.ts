@@ -29,7 +29,7 @@ function assertEnabled(key: KeyRecord): void {
 }
 
 export async function enableKeyRotation(core: Core, ctx: CallContext, keyIdParam: string, periodDays: number | undefined): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   const period = periodDays ?? 365;
   await core.authorize(ctx, 'kms:EnableKeyRotation', key, { conditions: { 'kms:RotationPeriodInDays': String(period) } });
   assertRotatable(key);
@@ -50,7 +50,7 @@ export async function enableKeyRotation(core: Core, ctx: CallContext, keyIdParam
 }
 
 export async function disableKeyRotation(core: Core, ctx: CallContext, keyIdParam: string): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:DisableKeyRotation', key);
   assertRotatable(key);
   assertNotReplica(key);
@@ -63,7 +63,7 @@ export async function disableKeyRotation(core: Core, ctx: CallContext, keyIdPara
 }
 
 export async function getKeyRotationStatus(core: Core, ctx: CallContext, keyIdParam: string): Promise<KeyRecord> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:GetKeyRotationStatus', key);
   assertRotatable(key);
   assertState(key, 'manage');
@@ -83,7 +83,7 @@ async function addRotation(core: Core, key: KeyRecord, type: 'AUTOMATIC' | 'ON_D
 }
 
 export async function rotateKeyOnDemand(core: Core, ctx: CallContext, keyIdParam: string): Promise<KeyRecord> {
-  const key = await core.resolve(ctx, keyIdParam, false);
+  const key = await core.resolve(ctx, keyIdParam);
   await core.authorize(ctx, 'kms:RotateKeyOnDemand', key);
   // Another change to the key (a tag, a policy, an automatic rotation) may commit between this
   // read and the write: decide again on the fresh key.
@@ -155,7 +155,7 @@ export async function rotateAutomatically(core: Core, key: KeyRecord): Promise<K
 }
 
 export async function listKeyRotations(core: Core, ctx: CallContext, p: { keyId: string; limit: number; marker?: string; includeKeyMaterial?: 'ALL_KEY_MATERIAL' | 'ROTATIONS_ONLY' }): Promise<{ key: KeyRecord; rotations: MaterialRecord[]; next?: string }> {
-  const key = await core.resolve(ctx, p.keyId, false);
+  const key = await core.resolve(ctx, p.keyId);
   await core.authorize(ctx, 'kms:ListKeyRotations', key);
   // Symmetric keys with imported material rotate on demand, so they list their materials too.
   if (!(key.origin === 'EXTERNAL' && key.keySpec === 'SYMMETRIC_DEFAULT')) assertRotatable(key);

@@ -65,8 +65,8 @@ export interface RsaOpenInput {
  */
 export async function rsaOpen(core: Core, ctx: CallContext, input: RsaOpenInput): Promise<{ key: KeyRecord; plaintext: Uint8Array }> {
   if (input.keyIdParam === undefined) throw new InvalidCiphertextException();
-  const key = await core.resolve(ctx, input.keyIdParam, true);
-  await core.authorize(ctx, input.action, key, { conditions: { 'kms:EncryptionAlgorithm': input.algorithm } });
+  const { key, requestAlias } = await core.resolveNamed(ctx, input.keyIdParam);
+  await core.authorize(ctx, input.action, key, { requestAlias, conditions: { 'kms:EncryptionAlgorithm': input.algorithm } });
   assertState(key, 'crypto');
   if (key.keyUsage !== 'ENCRYPT_DECRYPT') throw new InvalidKeyUsageException(`${key.arn} key usage is ${key.keyUsage} which is not valid for ${input.op}.`);
   assertEncryptionAlgorithm(key, input.algorithm);

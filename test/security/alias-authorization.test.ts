@@ -14,7 +14,9 @@ import {
   CreateKeyCommand,
   DecryptCommand,
   DeleteAliasCommand,
+  DescribeKeyCommand,
   EncryptCommand,
+  GenerateMacCommand,
   ListAliasesCommand,
   UpdateAliasCommand,
   type KMSClient,
@@ -192,6 +194,28 @@ describe('alias condition keys', () => {
     await rejectsWith(h.kms.send(new DecryptCommand({ CiphertextBlob: blob, KeyId: k.KeyId })), 'AccessDeniedException');
     await rejectsWith(h.kms.send(new DecryptCommand({ CiphertextBlob: blob, KeyId: k.Arn })), 'AccessDeniedException');
     await rejectsWith(h.kms.send(new DecryptCommand({ CiphertextBlob: blob })), 'AccessDeniedException');
+  });
+
+  test('kms:RequestAlias: DescribeKey, GenerateMac and RSA Decrypt named by the alias satisfy it; by the key id they do not', async () => {
+    const root = `arn:aws:iam::${ACCT}:root`;
+    const byAlias = (name: string, actions: string[]) => JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Sid: 'Admin', Effect: 'Allow', Principal: { AWS: root }, NotAction: actions, Resource: '*' },
+      { Sid: 'UseByAlias', Effect: 'Allow', Principal: { AWS: root }, Action: actions, Resource: '*', Condition: { StringEquals: { 'kms:RequestAlias': name } } },
+    ] });
+    const hmac = (await h.kms.send(new CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC', Policy: byAlias('alias/mac-by-alias', ['kms:DescribeKey', 'kms:GenerateMac']) }))).KeyMetadata!;
+    await h.kms.send(new CreateAliasCommand({ AliasName: 'alias/mac-by-alias', TargetKeyId: hmac.KeyId }));
+    assert.equal((await h.kms.send(new DescribeKeyCommand({ KeyId: 'alias/mac-by-alias' }))).KeyMetadata!.KeyId, hmac.KeyId);
+    await rejectsWith(h.kms.send(new DescribeKeyCommand({ KeyId: hmac.KeyId })), 'AccessDeniedException');
+    const mac = { Message: Buffer.from('m'), MacAlgorithm: 'HMAC_SHA_256' as const };
+    assert.equal((await h.kms.send(new GenerateMacCommand({ KeyId: aliasArn('alias/mac-by-alias'), ...mac }))).Mac!.length, 32);
+    await rejectsWith(h.kms.send(new GenerateMacCommand({ KeyId: hmac.Arn, ...mac })), 'AccessDeniedException');
+
+    const rsa = (await h.kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT', Policy: byAlias('alias/rsa-by-alias', ['kms:Decrypt']) }))).KeyMetadata!;
+    await h.kms.send(new CreateAliasCommand({ AliasName: 'alias/rsa-by-alias', TargetKeyId: rsa.KeyId }));
+    const oaep = { EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' as const };
+    const blob = (await h.kms.send(new EncryptCommand({ KeyId: rsa.KeyId, Plaintext: Buffer.from('rsa'), ...oaep }))).CiphertextBlob!;
+    assert.equal(Buffer.from((await h.kms.send(new DecryptCommand({ KeyId: 'alias/rsa-by-alias', CiphertextBlob: blob, ...oaep }))).Plaintext!).toString(), 'rsa');
+    await rejectsWith(h.kms.send(new DecryptCommand({ KeyId: rsa.KeyId, CiphertextBlob: blob, ...oaep })), 'AccessDeniedException');
   });
 
   test('kms:ResourceAliases in a key policy applies to every caller, with or without identity policies', async () => {
