@@ -5,11 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { CreateKeyCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { rawRequest, type RawResponse } from '../support/signed-request.ts';
-import { startTrent, TEST_ACCESS_KEY_ID, TEST_SECRET, type Harness } from '../support/trent.ts';
+import { rawRequest, signedHeaders, type RawResponse } from '../support/signed-request.ts';
+import { startTrent, type Harness } from '../support/trent.ts';
 
 let h: Harness;
 let keyId: string;
@@ -21,24 +19,9 @@ after(async () => {
   await h.stop();
 });
 
-/** A KMS request signed by the SDK's own signer, leaving `unsigned` out of SignedHeaders. */
-async function signWithout(target: string, body: string, unsigned: string[], service = 'kms', contentType = 'application/x-amz-json-1.1') {
-  const u = new URL(h.trent.url);
-  const signer = new SignatureV4({ credentials: { accessKeyId: TEST_ACCESS_KEY_ID, secretAccessKey: TEST_SECRET }, region: 'us-east-1', service, sha256: Sha256 });
-  const signed = await signer.sign(
-    {
-      method: 'POST',
-      protocol: u.protocol,
-      hostname: u.hostname,
-      port: Number(u.port),
-      path: '/',
-      headers: { host: u.host, 'content-type': contentType, ...(target ? { 'x-amz-target': `TrentService.${target}` } : {}) },
-      body: Buffer.from(body),
-    },
-    { unsignableHeaders: new Set(unsigned) },
-  );
-  return signed.headers as Record<string, string>;
-}
+/** A request signed by the SDK's own signer, leaving `unsigned` out of SignedHeaders. */
+const signWithout = (target: string, body: string, unsigned: string[], service = 'kms', contentType = 'application/x-amz-json-1.1') =>
+  signedHeaders(h.trent.url, target, Buffer.from(body), { unsigned, service, contentType });
 
 const send = (headers: Record<string, string>, body: string) => rawRequest(h.trent.url, h.trent.caPath, { headers, body });
 

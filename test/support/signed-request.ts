@@ -38,16 +38,32 @@ export async function rawRequest(url: string, caPath: string | undefined, o: { h
   });
 }
 
-/** Signs a KMS JSON 1.1 request the way the SDK does, then sends it raw. */
-export async function signedKmsRequest(url: string, caPath: string | undefined, target: string, body: Buffer | string, o: { region?: string; accessKeyId?: string; secret?: string; extraHeaders?: Record<string, string>; signingDate?: Date } = {}): Promise<RawResponse> {
+export interface SignOptions {
+  region?: string;
+  accessKeyId?: string;
+  secret?: string;
+  extraHeaders?: Record<string, string>;
+  signingDate?: Date;
+  /** The SigV4 service (default `kms`). */
+  service?: string;
+  /** Default `application/x-amz-json-1.1`. */
+  contentType?: string;
+  /** Headers sent but left out of SignedHeaders (the SDK signer's `unsignableHeaders`). */
+  unsigned?: readonly string[];
+}
+
+/**
+ * The headers of a request to Trent's endpoint signed by the SDK's own signer: a KMS JSON 1.1
+ * call when `target` names an operation (`TrentService.<target>`), no X-Amz-Target when it is ''.
+ */
+export async function signedHeaders(url: string, target: string, body: Buffer, o: SignOptions = {}): Promise<Record<string, string>> {
   const u = new URL(url);
   const signer = new SignatureV4({
     credentials: { accessKeyId: o.accessKeyId ?? TEST_ACCESS_KEY_ID, secretAccessKey: o.secret ?? TEST_SECRET },
     region: o.region ?? 'us-east-1',
-    service: 'kms',
+    service: o.service ?? 'kms',
     sha256: Sha256,
   });
-  const buf = typeof body === 'string' ? Buffer.from(body) : body;
   const signed = await signer.sign(
     {
       method: 'POST',
@@ -57,15 +73,21 @@ export async function signedKmsRequest(url: string, caPath: string | undefined, 
       path: '/',
       headers: {
         host: u.host,
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': `TrentService.${target}`,
+        'content-type': o.contentType ?? 'application/x-amz-json-1.1',
+        ...(target ? { 'x-amz-target': `TrentService.${target}` } : {}),
         ...o.extraHeaders,
       },
-      body: buf,
+      body,
     },
-    o.signingDate ? { signingDate: o.signingDate } : {},
+    { ...(o.signingDate ? { signingDate: o.signingDate } : {}), ...(o.unsigned ? { unsignableHeaders: new Set(o.unsigned) } : {}) },
   );
-  return rawRequest(url, caPath, { headers: signed.headers as Record<string, string>, body: buf });
+  return signed.headers as Record<string, string>;
+}
+
+/** Signs a KMS JSON 1.1 request the way the SDK does, then sends it raw. */
+export async function signedKmsRequest(url: string, caPath: string | undefined, target: string, body: Buffer | string, o: SignOptions = {}): Promise<RawResponse> {
+  const buf = typeof body === 'string' ? Buffer.from(body) : body;
+  return rawRequest(url, caPath, { headers: await signedHeaders(url, target, buf, o), body: buf });
 }
 
 /** Calls STS (Query protocol) on Trent's endpoint, signed for service `sts`. */
