@@ -230,7 +230,7 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
     // Everything created above (root key, store, credentials, TLS files) was made private as it
     // was written; this catches what an earlier run, another umask or an operator left open.
     try {
-      privatizeTree(config.dataDir, 'data directory', log);
+      privatizeTree(config.dataDir, 'data directory', log, auditor ? config.auditDir : undefined);
     } catch (e) {
       throw e instanceof PrivateFilesError ? new StartupError(e.message, { cause: e }) : e;
     }

@@ -7,7 +7,7 @@
  * not narrow (another owner) stops the start.
  */
 import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export class PrivateFilesError extends Error {}
 
@@ -23,9 +23,10 @@ export function ensurePrivateDir(dir: string, what: string, log: (line: string) 
 /**
  * Narrows every directory (0700) and file (0600) under `dir` that group or others may use. Does
  * not follow symbolic links: a link's target is not Trent's to change. Bounded in depth: Trent's
- * own layout has one level of subdirectories (`tls/`, `audit/`).
+ * own layout has one level of subdirectories (`tls/`, `audit/`). `done`: a directory below `dir`
+ * already narrowed (the audit directory, when it sits in the data directory), not walked again.
  */
-export function privatizeTree(dir: string, what: string, log: (line: string) => void, depth = 3): void {
+export function privatizeTree(dir: string, what: string, log: (line: string) => void, done?: string, depth = 3): void {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -38,8 +39,9 @@ export function privatizeTree(dir: string, what: string, log: (line: string) => 
     const st = lstatIfExists(path);
     if (st === undefined || st.isSymbolicLink()) continue;
     if (st.isDirectory()) {
+      if (done !== undefined && resolve(path) === resolve(done)) continue;
       narrow(path, `in the ${what}`, true, log);
-      if (depth > 1) privatizeTree(path, what, log, depth - 1);
+      if (depth > 1) privatizeTree(path, what, log, done, depth - 1);
     } else if (st.isFile()) {
       narrow(path, `in the ${what}`, false, log);
     }
