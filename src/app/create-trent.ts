@@ -14,6 +14,7 @@ import type { Authorizer } from '../domain/authorizer.ts';
 import { PolicyAuthorizer } from '../domain/policy-authorizer.ts';
 import { ControlledClock } from '../domain/controlled-clock.ts';
 import { Core } from '../domain/core.ts';
+import { kmsOf, type RequestScope } from '../domain/execute.ts';
 import { systemClock, type Clock, type KeyRef, type KeyStore } from '../domain/ports.ts';
 import { regionsAccepted } from '../shared/regions.ts';
 import { FileKeyring, loadOrCreateRootKey } from '../keyring/file-keyring.ts';
@@ -27,7 +28,6 @@ import { AuditLog } from '../audit/audit-log.ts';
 import { HeadAnchor } from '../audit/anchor.ts';
 import { Auditor } from '../audit/auditor.ts';
 import { auditedStore } from '../audit/audit-store.ts';
-import type { AuditScope } from '../audit/scope.ts';
 import { type AuditFileOps, nodeFileOps } from '../audit/files.ts';
 import { claimNode, type NodeLock } from '../audit/node-lock.ts';
 import { createLogger } from '../metrics/logger.ts';
@@ -208,8 +208,13 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
 
     // The Regions requests may be signed for, and ReplicateKey may target: one predicate for both.
     const acceptsRegion = regionsAccepted(config.region);
-    const policyAuthorizer = new PolicyAuthorizer({ identities: () => identities.current, store, clock, partition: config.partition, onDeny: (why) => log(why) });
-    const core = new Core({ store, keyring, clock, rng, authorizer: opts.authorizer ?? policyAuthorizer, partition: config.partition, acceptsRegion });
+    // Grants and aliases are read for decisions; reads need no audit entry.
+    const policyAuthorizer = new PolicyAuthorizer({ identities: () => identities.current, store: baseStore, clock, partition: config.partition, onDeny: (why) => log(why) });
+    // Requests reach the store through `execute`, which makes each request's write-ahead entry
+    // durable before an operation that may write runs; Trent's own jobs (the seed, the scheduler)
+    // write through the service-audited view. Both share one material cache.
+    const requestCore = new Core({ store: baseStore, keyring, clock, rng, authorizer: opts.authorizer ?? policyAuthorizer, partition: config.partition, acceptsRegion });
+    const core = store === baseStore ? requestCore : requestCore.withStore(store);
     coreRef = core;
     if (seedPlan) {
       try {
@@ -279,7 +284,7 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       : undefined;
     if (config.noSigV4) log('WARNING: --no-sigv4: request signatures are NOT verified; anyone who knows an access key id is its principal (benchmarks only)');
     const server = createTrentServer({
-      core,
+      kms: kmsOf(requestCore),
       // Signatures are checked against real time: the test clock moves key lifecycles, not clients' clocks.
       authenticator: config.noSigV4 ? new UnverifiedAuthenticator(creds) : new SigV4Authenticator(creds, baseClock),
       region: config.region,
@@ -288,7 +293,19 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       ...(tls ? { tls } : {}),
       ...(clockControl ? { clockControl } : {}),
       sts: new StsService(creds, identities, baseClock, config.partition),
-      ...(auditor ? { audit: { auditor, requestStore: (scope: AuditScope) => auditedStore(baseStore, auditor!, scope) } } : {}),
+      ...(auditor
+        ? {
+            audit: {
+              auditor,
+              sessionStore: (scope: RequestScope) => ({
+                putAccessKey: async (rec: Parameters<KeyStore['putAccessKey']>[0]) => {
+                  await scope.beforeWrite();
+                  return baseStore.putAccessKey(rec);
+                },
+              }),
+            },
+          }
+        : {}),
       metrics,
       ...(config.metrics !== undefined ? { metricsRoute: false } : {}),
       ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),

@@ -1,15 +1,14 @@
 /**
- * The key store as the audit trail sees it: every write waits for a durable write-ahead entry
- * (the request's, or a service entry outside any request) before it reaches the real store, and
- * every key read inside a request is remembered as one of the request's resources. One view
- * without a scope serves the scheduler and start-up; each request gets its own view (`scope`).
+ * The key store as Trent's own jobs use it (the scheduler, start-up, the seed): every write waits
+ * for a durable service entry in the audit trail before it reaches the real store. Requests do not
+ * go through it: `execute` makes a request's write-ahead entry durable before an operation that
+ * may write runs.
  *
  * Generic on purpose: any method that is not a read (`get…`, `list…`, `close`) or a store-meta
- * write is treated as a change, so a method added to the port later is covered by default.
+ * write is treated as a change, so a method added to the port later is covered by default. Built
+ * once at start, never per request.
  */
 import type { KeyStore } from '../domain/ports.ts';
-import type { KeyRecord } from '../domain/types.ts';
-import { type AuditScope, touch } from './scope.ts';
 
 export interface ServiceWriteBarrier {
   serviceWrite(method: string, keyId: string | undefined): Promise<void>;
@@ -29,7 +28,7 @@ function keyIdOf(args: unknown[]): string | undefined {
   return undefined;
 }
 
-export function auditedStore(store: KeyStore, barrier: ServiceWriteBarrier, scope?: AuditScope): KeyStore {
+export function auditedStore(store: KeyStore, barrier: ServiceWriteBarrier): KeyStore {
   const wrappers = new Map<string, unknown>();
   return new Proxy(store, {
     get(target, prop) {
@@ -38,21 +37,12 @@ export function auditedStore(store: KeyStore, barrier: ServiceWriteBarrier, scop
       const fn = v as (...args: unknown[]) => Promise<unknown>;
       let w = wrappers.get(prop);
       if (w) return w;
-      if (prop === 'getKey') {
-        w = async (...args: unknown[]) => {
-          const key = (await fn.apply(target, args)) as KeyRecord | undefined;
-          if (key && scope) touch(scope, key);
-          return key;
-        };
-      } else if (isRead(prop)) {
+      if (isRead(prop)) {
         w = fn.bind(target);
       } else {
         w = async (...args: unknown[]) => {
-          if (scope) await scope.beforeWrite();
-          else await barrier.serviceWrite(prop, keyIdOf(args));
-          const r = await fn.apply(target, args);
-          if (scope && prop === 'createKey') touch(scope, args[0] as KeyRecord);
-          return r;
+          await barrier.serviceWrite(prop, keyIdOf(args));
+          return fn.apply(target, args);
         };
       }
       wrappers.set(prop, w);

@@ -17,12 +17,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/ports.ts';
+import type { OperationTraits } from '../domain/operation.ts';
 import type { Principal } from '../domain/types.ts';
 import { withoutV4Mapping } from '../shared/source-ip.ts';
 import type { Spec } from '../shared/validate.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { HeadAnchor } from './anchor.ts';
-import { traitsOf } from './operation-traits.ts';
 import { additionalEventData, requestParameters, responseElements } from './redact.ts';
 import { claimedAccessKeyId, type CloudTrailRecord, EVENT_VERSION, eventTime, keyResource, unauthenticatedIdentity, userIdentityOf } from './record.ts';
 import { requestClass, type RequestClass } from './request-class.ts';
@@ -57,12 +57,19 @@ export interface RequestStart {
   authorization: string | string[] | undefined;
 }
 
+/**
+ * A request that never reached an operation (unknown target, unreadable body): recorded as a
+ * change to be safe (not read-only), with whatever it touched (nothing) as its resources.
+ */
+export const UNKNOWN_TRAITS: OperationTraits = { readOnly: false, responseElements: true, resources: true, billing: 'key' };
+
 const MAX_MESSAGE = 2048;
 const MAX_AGENT = 1024;
 
 export class RequestAudit implements AuditScope {
   readonly touched = new Map<string, TouchedKey>();
   eventName = 'Unknown';
+  traits: OperationTraits = UNKNOWN_TRAITS;
   spec: Readonly<Record<string, Spec>> | undefined;
   input: unknown;
   principal: Principal | undefined;
@@ -120,7 +127,7 @@ export class RequestAudit implements AuditScope {
   }
 
   #build(output: Record<string, unknown> | undefined, error: { code: string; message: string } | undefined): { record: CloudTrailRecord; usage: Usage } {
-    const traits = traitsOf(this.eventName);
+    const traits = this.traits;
     const keys = [...this.touched.values()];
     const resources = traits.resources ? keys.map((k) => keyResource(k.arn, k.account)) : [];
     const p = this.principal;

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OPERATIONS } from '../operations/index.ts';
 import { additionalEventData, requestParameters, responseElements } from './redact.ts';
-import { traitsOf, DEFAULT_TRAITS } from './operation-traits.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -47,10 +46,4 @@ test('response elements: no Uint8Array survives, nor a grant token; names lowerC
   });
   assert.deepEqual(out, { keyId: 'arn:k', grantId: 'g1', keyMetadata: { aWSAccountId: '111122223333', creationDate: '1970-01-01T00:00:00.000Z', nested: {} } });
   assert.deepEqual(additionalEventData({ KeyMaterialId: 'm1', SourceKeyMaterialId: 'm0', Other: 'x' }), { keyMaterialId: 'm1', sourceKeyMaterialId: 'm0' });
-});
-
-test('an operation missing from the traits table gets the safe default', () => {
-  assert.notEqual(traitsOf('Encrypt'), DEFAULT_TRAITS);
-  assert.equal(traitsOf('SomeFutureOperation').readOnly, false);
-  assert.equal(traitsOf('__proto__'), DEFAULT_TRAITS);
 });

@@ -4,7 +4,7 @@
  * GenerateDataKeyPair by the pair's type. Recorded with each audit line, so a bill can be
  * computed from the audit files alone, even for keys deleted since.
  */
-import type { Billing } from './operation-traits.ts';
+import type { Billing } from '../domain/operation.ts';
 
 export type RequestClass =
   | 'general'

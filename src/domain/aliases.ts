@@ -79,7 +79,7 @@ export async function updateAlias(core: Core, ctx: CallContext, aliasName: strin
   if (!alias) throw notFound(core, ctx, aliasName);
   const target = await core.resolve(ctx, targetKeyId);
   await core.authorize(ctx, 'kms:UpdateAlias', target);
-  const current = await core.store.getKey({ keyId: alias.targetKeyId, region: alias.region });
+  const current = await core.keyOf(ctx, { keyId: alias.targetKeyId, region: alias.region });
   if (current) await core.authorize(ctx, 'kms:UpdateAlias', current);
   // "The alias and its new target KMS key must be in the same AWS account and Region."
   if (target.account !== ctx.principal.accountId) throw new NotFoundException(`Key '${target.arn}' does not exist`);
@@ -97,7 +97,7 @@ export async function deleteAlias(core: Core, ctx: CallContext, aliasName: strin
   await authorizeAlias(core, ctx, 'kms:DeleteAlias', aliasName);
   const alias = await core.store.getAlias(ctx.principal.accountId, ctx.region, aliasName);
   if (!alias) throw notFound(core, ctx, aliasName);
-  const key = await core.store.getKey({ keyId: alias.targetKeyId, region: alias.region });
+  const key = await core.keyOf(ctx, { keyId: alias.targetKeyId, region: alias.region });
   if (key) await core.authorize(ctx, 'kms:DeleteAlias', key);
   await core.store.deleteAlias(ctx.principal.accountId, ctx.region, aliasName);
 }

@@ -10,9 +10,11 @@ import { aliasArn, keyArn, parseKeyRef } from '../shared/ids.ts';
 import { regionsAccepted } from '../shared/regions.ts';
 import { withoutV4Mapping } from '../shared/source-ip.ts';
 import type { Authorizer, AuthzRequest } from './authorizer.ts';
-import { StoreConflictError, type Clock, type KeyStore, type RootKeyring } from './ports.ts';
+import { StoreConflictError, type Clock, type KeyRef, type KeyStore, type RootKeyring } from './ports.ts';
+import type { ServiceContext } from './operation.ts';
 import type { KeyRecord, MaterialRecord, Principal } from './types.ts';
 
+/** A request inside the domain: its caller, its grant tokens, and the keys it touched. */
 export interface CallContext {
   principal: Principal;
   region: string;
@@ -20,8 +22,23 @@ export interface CallContext {
   sourceIp?: string;
   /** Whether the request came over TLS (aws:SecureTransport). */
   secureTransport?: boolean;
+  /** Set only by Trent's own service front ends (kms:ViaService …). */
+  service?: ServiceContext;
   /** GrantTokens of the request: grants they name apply at once. */
   grantTokens?: readonly string[];
+  /**
+   * The keys the request read or created, by key id, first one first: its CloudTrail
+   * `resources`, and the key it is billed by. Filled by `resolve`, `keyOf` and `touch`.
+   */
+  touched?: Map<string, Touched>;
+}
+
+/** What the audit trail keeps of a key the request touched. */
+export type Touched = Pick<KeyRecord, 'keyId' | 'arn' | 'account' | 'keySpec' | 'keyManager'>;
+
+/** Notes `key` as one of the request's resources. */
+export function touch(ctx: CallContext, key: KeyRecord): void {
+  if (ctx.touched && !ctx.touched.has(key.keyId)) ctx.touched.set(key.keyId, key);
 }
 
 export interface CoreDeps {
@@ -38,6 +55,19 @@ export interface CoreDeps {
 }
 
 export const materialAad = (keyId: string, materialId: string) => wrapAad('trent:key-material', keyId, materialId);
+
+/**
+ * The condition keys of a call an integrated service makes on a user's behalf: kms:ViaService
+ * names the service and Region ("AWS KMS condition keys"), aws:ViaAWSService is true, and
+ * kms:GrantIsForAWSResource is true when the service asks for the grant it uses.
+ */
+function serviceConditions(s: ServiceContext): Record<string, string> {
+  return {
+    'kms:ViaService': s.viaService,
+    'aws:ViaAWSService': 'true',
+    ...(s.grantIsForAWSResource ? { 'kms:GrantIsForAWSResource': 'true' } : {}),
+  };
+}
 
 export class Core {
   readonly store: KeyStore;
@@ -110,10 +140,10 @@ export class Core {
     const caller = ctx.principal.accountId;
     switch (ref.kind) {
       case 'id':
-        return { key: await this.#keyIn(ref.keyId, caller, ctx.region) };
+        return { key: await this.#keyIn(ctx, ref.keyId, caller, ctx.region) };
       case 'keyArn':
         if (ref.region !== ctx.region) throw new NotFoundException(`Invalid arn ${ref.region}`);
-        return { key: await this.#keyIn(ref.keyId, ref.account, ref.region) };
+        return { key: await this.#keyIn(ctx, ref.keyId, ref.account, ref.region) };
       case 'alias':
       case 'aliasArn': {
         const account = ref.kind === 'aliasArn' ? ref.account : caller;
@@ -121,17 +151,28 @@ export class Core {
         if (region !== ctx.region) throw new NotFoundException(`Invalid arn ${region}`);
         const alias = await this.store.getAlias(account, region, ref.aliasName);
         if (!alias) throw new NotFoundException(`Alias ${this.aliasArn(region, account, ref.aliasName)} is not found.`);
-        return { key: await this.#keyIn(alias.targetKeyId, account, region), requestAlias: ref.aliasName };
+        return { key: await this.#keyIn(ctx, alias.targetKeyId, account, region), requestAlias: ref.aliasName };
       }
     }
   }
 
-  async #keyIn(keyId: string, account: string, region: string): Promise<KeyRecord> {
+  async #keyIn(ctx: CallContext, keyId: string, account: string, region: string): Promise<KeyRecord> {
     // The store answers the row of `region`; the account is what a bare key id cannot name.
     const key = await this.store.getKey({ keyId, region });
     if (!key || key.account !== account) {
       throw new NotFoundException(`Key '${this.keyArn(region, account, keyId)}' does not exist`);
     }
+    touch(ctx, key);
+    return key;
+  }
+
+  /**
+   * A key read by the request other than through its parameters (the key a ciphertext names, the
+   * other Regions of a multi-Region key): one of the request's resources when found.
+   */
+  async keyOf(ctx: CallContext, ref: KeyRef): Promise<KeyRecord | undefined> {
+    const key = await this.store.getKey(ref);
+    if (key) touch(ctx, key);
     return key;
   }
 
@@ -148,6 +189,7 @@ export class Core {
         ...(ctx.sourceIp ? { 'aws:SourceIp': withoutV4Mapping(ctx.sourceIp) } : {}),
         ...(ctx.secureTransport !== undefined ? { 'aws:SecureTransport': String(ctx.secureTransport) } : {}),
         ...(requestAlias !== undefined ? { 'kms:RequestAlias': requestAlias } : {}),
+        ...(ctx.service ? serviceConditions(ctx.service) : {}),
         ...extra.conditions,
       },
     });

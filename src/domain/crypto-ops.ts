@@ -116,7 +116,7 @@ async function open(core: Core, ctx: CallContext, input: OpenInput): Promise<Ope
   // A KeyId in the request names the blob's key (checked above) in this Region: that record is
   // the one to authorize, so a KeyId given as an alias is the request's kms:RequestAlias ("the
   // value of the KeyId parameter in the request must be a matching alias name or alias ARN").
-  const key = named?.key ?? (await core.store.getKey(here));
+  const key = named?.key ?? (await core.keyOf(ctx, here));
   if (!key) {
     // A ciphertext of a key that was deleted: "the KMS key … is deleted … cannot be decrypted".
     const gone = await core.store.getDeletedKey(here);

@@ -334,7 +334,7 @@ export async function retireGrant(core: Core, ctx: CallContext, p: { grantToken?
     (granteeMatches(grant.granteePrincipal, who) && grant.operations.includes('RetireGrant')) ||
     grant.issuingAccount === `arn:${core.partition}:iam::${who.accountId}:root` && who.type === 'Root';
   if (!allowed) {
-    const key = await core.store.getKey(grant);
+    const key = await core.keyOf(ctx, grant);
     throw new AccessDeniedException(`User: ${who.arn} is not authorized to perform: kms:RetireGrant on resource: ${key?.arn ?? grant.keyId}`);
   }
   if (p.dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');

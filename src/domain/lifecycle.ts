@@ -2,7 +2,7 @@
 import { keySpecInfo, type KeySpec, type KeyUsage } from '../crypto/key-specs.ts';
 import { InvalidMarkerException, KMSInvalidStateException, UnsupportedOperationException, ValidationException } from '../shared/errors.ts';
 import { isKeyId } from '../shared/ids.ts';
-import type { CallContext, Core } from './core.ts';
+import { touch, type CallContext, type Core } from './core.ts';
 import { defaultKeyPolicy } from './default-policy.ts';
 import { newKeyMaterial } from './key-material.ts';
 import { importedKeyState, materialsInRegion } from './imported-materials.ts';
@@ -85,6 +85,7 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
     rotation: { enabled: false, onDemandCount: 0 },
   };
   await core.store.createKey(key, first?.record);
+  touch(ctx, key);
   if (first) core.cacheMaterial(keyId, first.record.materialId, first.plain);
   return key;
 }

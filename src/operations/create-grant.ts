@@ -1,10 +1,11 @@
+import { TRAITS } from '../domain/operation.ts';
 import { createGrant, GRANT_OPERATIONS, grantToken } from '../domain/grants.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, DryRunField, EncryptionContextField, GrantTokensField, KeyIdField } from './operation.ts';
 
 export const PrincipalField = S.string({ min: 1, max: 256, pattern: '^[\\w+=,.@:/-]+$' });
 
-export default defineOperation(
+export default defineOperation({ name: 'CreateGrant', traits: TRAITS.write }, 
   {
     KeyId: KeyIdField,
     GranteePrincipal: { ...PrincipalField, required: true as const },

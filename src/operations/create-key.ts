@@ -1,3 +1,4 @@
+import { TRAITS } from '../domain/operation.ts';
 import { KEY_SPECS, KEY_USAGES } from '../crypto/key-specs.ts';
 import { createKey } from '../domain/lifecycle.ts';
 import { multiRegionConfiguration } from '../domain/multi-region.ts';
@@ -13,7 +14,7 @@ import { keyMetadata } from './key-metadata.ts';
  */
 const CUSTOMER_MASTER_KEY_SPECS = KEY_SPECS.filter((s) => s !== 'ECC_NIST_EDWARDS25519' && !s.startsWith('ML_DSA_'));
 
-export default defineOperation(
+export default defineOperation({ name: 'CreateKey', traits: TRAITS.write }, 
   {
     Policy: S.string({ min: 1, max: 131072, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' }),
     Description: S.string({ min: 0, max: 8192 }),

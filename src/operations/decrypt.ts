@@ -1,8 +1,9 @@
+import { TRAITS } from '../domain/operation.ts';
 import { decrypt, dryRunWithoutCiphertext } from '../domain/crypto-ops.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, DryRunField, DryRunModifiersField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, OptionalKeyIdField, RecipientField, ignoresCiphertext, requireCiphertext, refuseRecipient } from './operation.ts';
 
-export default defineOperation(
+export default defineOperation({ name: 'Decrypt', traits: TRAITS.crypto }, 
   {
     CiphertextBlob: S.blob({ min: 1, max: 6144 }),
     EncryptionContext: EncryptionContextField,

@@ -1,9 +1,10 @@
+import { TRAITS } from '../domain/operation.ts';
 import { KEY_AGREEMENT_ALGORITHMS } from '../crypto/key-specs.ts';
 import { deriveSharedSecret } from '../domain/public-keys.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, DryRunField, GrantTokensField, KeyIdField, RecipientField, refuseRecipient } from './operation.ts';
 
-export default defineOperation(
+export default defineOperation({ name: 'DeriveSharedSecret', traits: TRAITS.crypto }, 
   {
     KeyId: KeyIdField,
     KeyAgreementAlgorithm: S.string({ required: true, enum: KEY_AGREEMENT_ALGORITHMS }),

@@ -1,8 +1,9 @@
+import { TRAITS } from '../domain/operation.ts';
 import { encrypt } from '../domain/crypto-ops.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, DryRunField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, KeyIdField } from './operation.ts';
 
-export default defineOperation(
+export default defineOperation({ name: 'Encrypt', traits: TRAITS.crypto }, 
   {
     KeyId: KeyIdField,
     Plaintext: S.blob({ required: true, min: 1, max: 4096, sensitive: true }),

@@ -1,8 +1,9 @@
+import { TRAITS } from '../domain/operation.ts';
 import { generateDataKeyPair } from '../domain/data-key-pair.ts';
 import { dataKeyPairInput } from './generate-data-key-pair.ts';
 import { defineOperation } from './operation.ts';
 
-export default defineOperation(dataKeyPairInput, async ({ core, call }, i) => {
+export default defineOperation({ name: 'GenerateDataKeyPairWithoutPlaintext', traits: { ...TRAITS.crypto, billing: 'data-key-pair' } }, dataKeyPairInput, async ({ core, call }, i) => {
   const r = await generateDataKeyPair(core, call, {
     keyId: i.KeyId,
     keyPairSpec: i.KeyPairSpec,

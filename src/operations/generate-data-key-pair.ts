@@ -1,3 +1,4 @@
+import { TRAITS } from '../domain/operation.ts';
 import { DATA_KEY_PAIR_SPECS } from '../crypto/key-specs.ts';
 import { generateDataKeyPair } from '../domain/data-key-pair.ts';
 import { S } from '../shared/validate.ts';
@@ -11,7 +12,7 @@ export const dataKeyPairInput = {
   DryRun: DryRunField,
 };
 
-export default defineOperation(
+export default defineOperation({ name: 'GenerateDataKeyPair', traits: { ...TRAITS.crypto, billing: 'data-key-pair' } }, 
   { ...dataKeyPairInput, Recipient: RecipientField },
   async ({ core, call }, i) => {
     refuseRecipient(i.Recipient);

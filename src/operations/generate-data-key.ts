@@ -1,3 +1,4 @@
+import { TRAITS } from '../domain/operation.ts';
 import { generateDataKey } from '../domain/crypto-ops.ts';
 import type { OpContext } from './operation.ts';
 import { S, type Infer } from '../shared/validate.ts';
@@ -23,7 +24,7 @@ export function runGenerateDataKey({ core, call }: OpContext, i: Infer<typeof da
   }, withPlaintext);
 }
 
-export default defineOperation(
+export default defineOperation({ name: 'GenerateDataKey', traits: TRAITS.crypto }, 
   { ...dataKeyInput, Recipient: RecipientField },
   async (ctx, i) => {
     refuseRecipient(i.Recipient);

@@ -1,3 +1,4 @@
+import { TRAITS } from '../domain/operation.ts';
 import { MAC_ALGORITHMS } from '../crypto/key-specs.ts';
 import { generateMac } from '../domain/mac.ts';
 import { S } from '../shared/validate.ts';
@@ -6,7 +7,7 @@ import { MessageField } from './sign.ts';
 
 export const MacAlgorithmField = S.string({ required: true, enum: MAC_ALGORITHMS });
 
-export default defineOperation(
+export default defineOperation({ name: 'GenerateMac', traits: TRAITS.crypto }, 
   { Message: MessageField, KeyId: KeyIdField, MacAlgorithm: MacAlgorithmField, GrantTokens: GrantTokensField, DryRun: DryRunField },
   async ({ core, call }, i) => {
     try {

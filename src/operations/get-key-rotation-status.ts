@@ -1,7 +1,8 @@
+import { TRAITS } from '../domain/operation.ts';
 import { getKeyRotationStatus } from '../domain/rotation.ts';
 import { defineOperation, KeyIdField } from './operation.ts';
 
-export default defineOperation({ KeyId: KeyIdField }, async ({ core, call }, i) => {
+export default defineOperation({ name: 'GetKeyRotationStatus', traits: TRAITS.read }, { KeyId: KeyIdField }, async ({ core, call }, i) => {
   const k = await getKeyRotationStatus(core, call, i.KeyId);
   const r = k.rotation;
   return {

@@ -1,9 +1,10 @@
+import { TRAITS } from '../domain/operation.ts';
 import { WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from '../crypto/import-wrapping.ts';
 import { getParametersForImport } from '../domain/import.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, KeyIdField } from './operation.ts';
 
-export default defineOperation(
+export default defineOperation({ name: 'GetParametersForImport', traits: TRAITS.read }, 
   {
     KeyId: KeyIdField,
     WrappingAlgorithm: S.string({ required: true, enum: WRAPPING_ALGORITHMS }),

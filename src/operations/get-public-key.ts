@@ -1,13 +1,14 @@
+import { TRAITS } from '../domain/operation.ts';
 import { getPublicKey } from '../domain/public-keys.ts';
 import { defineOperation, GrantTokensField, KeyIdField } from './operation.ts';
-import { keyAlgorithms } from './key-metadata.ts';
+import { keyAlgorithms, legacySpec } from './key-metadata.ts';
 
-export default defineOperation({ KeyId: KeyIdField, GrantTokens: GrantTokensField }, async ({ core, call }, i) => {
+export default defineOperation({ name: 'GetPublicKey', traits: TRAITS.crypto }, { KeyId: KeyIdField, GrantTokens: GrantTokensField }, async ({ core, call }, i) => {
   const { key, publicKey } = await getPublicKey(core, call, { keyId: i.KeyId, ...(i.GrantTokens ? { grantTokens: i.GrantTokens } : {}) });
   return {
     KeyId: key.arn,
     PublicKey: publicKey,
-    CustomerMasterKeySpec: key.keySpec,
+    CustomerMasterKeySpec: legacySpec(key),
     KeySpec: key.keySpec,
     KeyUsage: key.keyUsage,
     ...keyAlgorithms(key),

@@ -1,3 +1,4 @@
+import { TRAITS } from '../domain/operation.ts';
 import { importKeyMaterial } from '../domain/import.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, KeyIdField } from './operation.ts';
@@ -5,7 +6,7 @@ import { defineOperation, KeyIdField } from './operation.ts';
 /** BackingKeyIdType: 64 lowercase hex characters. */
 export const KeyMaterialIdField = S.string({ min: 64, max: 64, pattern: '^[a-f0-9]+$' });
 
-export default defineOperation(
+export default defineOperation({ name: 'ImportKeyMaterial', traits: TRAITS.write }, 
   {
     KeyId: KeyIdField,
     ImportToken: S.blob({ required: true, min: 1, max: 6144 }),

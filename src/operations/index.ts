@@ -1,8 +1,11 @@
 /**
- * The dispatch table. `Record<OperationName, Operation>`: an operation named here but not
- * implemented is a compile error.
+ * The dispatch table: every operation's declaration by AWS's name. Typed by the operation names
+ * of AWS's model (outputs.ts): an operation named there but not declared here is a compile
+ * error, and so is a declaration whose answer is not the model's.
  */
+import type { Declaration } from '../domain/operation.ts';
 import type { Operation } from './operation.ts';
+import type { KmsOutputs, OperationName } from './outputs.ts';
 import cancelKeyDeletion from './cancel-key-deletion.ts';
 import createAlias from './create-alias.ts';
 import createGrant from './create-grant.ts';
@@ -54,16 +57,7 @@ import importKeyMaterial from './import-key-material.ts';
 import replicateKey from './replicate-key.ts';
 import updatePrimaryRegion from './update-primary-region.ts';
 
-export type OperationName =
-  | 'CancelKeyDeletion' | 'CreateAlias' | 'CreateGrant' | 'CreateKey' | 'Decrypt' | 'DeleteAlias' | 'DescribeKey' | 'DisableKey' | 'DisableKeyRotation'
-  | 'EnableKey' | 'EnableKeyRotation' | 'Encrypt' | 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext' | 'GenerateRandom' | 'GetKeyPolicy' | 'GetKeyRotationStatus'
-  | 'ListAliases' | 'ListGrants' | 'ListRetirableGrants' | 'RetireGrant' | 'RevokeGrant' | 'ListKeyPolicies' | 'ListKeyRotations' | 'ListKeys' | 'ListResourceTags' | 'PutKeyPolicy' | 'ReEncrypt' | 'RotateKeyOnDemand'
-  | 'ScheduleKeyDeletion' | 'TagResource' | 'UntagResource' | 'UpdateAlias' | 'UpdateKeyDescription'
-  | 'DeriveSharedSecret' | 'GenerateDataKeyPair' | 'GenerateDataKeyPairWithoutPlaintext' | 'GenerateMac' | 'GetPublicKey' | 'Sign' | 'Verify' | 'VerifyMac'
-  | 'DeleteImportedKeyMaterial' | 'GetParametersForImport' | 'ImportKeyMaterial'
-  | 'ReplicateKey' | 'UpdatePrimaryRegion';
-
-export const OPERATIONS: Readonly<Record<OperationName, Operation>> = Object.freeze({
+export const OPERATIONS: Readonly<{ [N in OperationName]: Declaration<any, KmsOutputs[N]> }> = Object.freeze({
   DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
   GetParametersForImport: getParametersForImport,
   ImportKeyMaterial: importKeyMaterial,
@@ -117,4 +111,5 @@ export function lookupOperation(name: string): Operation | undefined {
   return Object.prototype.hasOwnProperty.call(OPERATIONS, name) ? OPERATIONS[name as OperationName] : undefined;
 }
 
-export type { Operation, OpContext, Output } from './operation.ts';
+export type { Operation, OpContext } from './operation.ts';
+export type { KmsOutputs, OperationName } from './outputs.ts';

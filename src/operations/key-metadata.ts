@@ -1,11 +1,12 @@
 /** The KeyMetadata structure of DescribeKey / CreateKey, as AWS returns it. */
+import type { CustomerMasterKeySpec, KeyMetadata } from '@aws-sdk/client-kms';
 import type { MultiRegionConfiguration } from '../domain/multi-region.ts';
 import type { KeyRecord } from '../domain/types.ts';
 import { keySpecInfo } from '../crypto/key-specs.ts';
 
 /** `mrc`: a multi-Region key's MultiRegionConfiguration (multi-region.ts), present only for those. */
-export function keyMetadata(k: KeyRecord, mrc?: MultiRegionConfiguration): Record<string, unknown> {
-  const md: Record<string, unknown> = {
+export function keyMetadata(k: KeyRecord, mrc?: MultiRegionConfiguration): KeyMetadata {
+  const md: KeyMetadata = {
     AWSAccountId: k.account,
     KeyId: k.keyId,
     Arn: k.arn,
@@ -16,7 +17,7 @@ export function keyMetadata(k: KeyRecord, mrc?: MultiRegionConfiguration): Recor
     KeyState: k.state,
     Origin: k.origin,
     KeyManager: k.keyManager,
-    CustomerMasterKeySpec: k.keySpec,
+    CustomerMasterKeySpec: legacySpec(k),
     KeySpec: k.keySpec,
     MultiRegion: k.multiRegion,
   };
@@ -33,11 +34,19 @@ export function keyMetadata(k: KeyRecord, mrc?: MultiRegionConfiguration): Recor
 }
 
 /**
+ * The deprecated CustomerMasterKeySpec: AWS answers it with the key spec itself, also for the
+ * specs added after the member was deprecated (the SDK's enum for it stops at those of its time).
+ */
+export function legacySpec(k: Pick<KeyRecord, 'keySpec'>): CustomerMasterKeySpec {
+  return k.keySpec as CustomerMasterKeySpec;
+}
+
+/**
  * The algorithm lists DescribeKey and GetPublicKey carry: only the one matching the key's usage
  * (recorded: an ECC_NIST_P256 SIGN_VERIFY key has SigningAlgorithms ["ECDSA_SHA_256"] and no
  * EncryptionAlgorithms; an HMAC_256 key has MacAlgorithms ["HMAC_SHA_256"]).
  */
-export function keyAlgorithms(k: Pick<KeyRecord, 'keySpec' | 'keyUsage'>): Record<string, string[]> {
+export function keyAlgorithms(k: Pick<KeyRecord, 'keySpec' | 'keyUsage'>): Pick<KeyMetadata, 'EncryptionAlgorithms' | 'SigningAlgorithms' | 'MacAlgorithms' | 'KeyAgreementAlgorithms'> {
   const info = keySpecInfo(k.keySpec);
   switch (k.keyUsage) {
     case 'ENCRYPT_DECRYPT':

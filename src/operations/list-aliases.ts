@@ -1,7 +1,8 @@
+import { TRAITS } from '../domain/operation.ts';
 import { listAliases } from '../domain/aliases.ts';
 import { defineOperation, LimitField, MarkerField, OptionalKeyIdField } from './operation.ts';
 
-export default defineOperation({ KeyId: OptionalKeyIdField, Limit: LimitField, Marker: MarkerField }, async ({ core, call }, i) => {
+export default defineOperation({ name: 'ListAliases', traits: TRAITS.list }, { KeyId: OptionalKeyIdField, Limit: LimitField, Marker: MarkerField }, async ({ core, call }, i) => {
   const page = await listAliases(core, call, { ...(i.KeyId !== undefined ? { keyId: i.KeyId } : {}), limit: i.Limit ?? 100, ...(i.Marker !== undefined ? { marker: i.Marker } : {}) });
   return {
     Aliases: page.aliases.map((a) => ({

@@ -1,10 +1,11 @@
+import { TRAITS } from '../domain/operation.ts';
 import { listGrants } from '../domain/grants.ts';
 import { S } from '../shared/validate.ts';
 import { PrincipalField } from './create-grant.ts';
 import { grantEntry } from './grant-shape.ts';
 import { defineOperation, KeyIdField, LimitField, MarkerField } from './operation.ts';
 
-export default defineOperation(
+export default defineOperation({ name: 'ListGrants', traits: TRAITS.read }, 
   { KeyId: KeyIdField, Limit: LimitField, Marker: MarkerField, GrantId: S.string({ min: 1, max: 128 }), GranteePrincipal: PrincipalField },
   async ({ core, call }, i) => {
     const page = await listGrants(core, call, {

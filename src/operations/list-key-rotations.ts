@@ -1,8 +1,9 @@
+import { TRAITS } from '../domain/operation.ts';
 import { listKeyRotations } from '../domain/rotation.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, KeyIdField, LimitField, MarkerField } from './operation.ts';
 
-export default defineOperation(
+export default defineOperation({ name: 'ListKeyRotations', traits: TRAITS.read }, 
   { KeyId: KeyIdField, Limit: LimitField, Marker: MarkerField, IncludeKeyMaterial: S.string({ enum: ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'] as const }) },
   async ({ core, call }, i) => {
     const page = await listKeyRotations(core, call, {

@@ -1,8 +1,9 @@
+import { TRAITS } from '../domain/operation.ts';
 import { decodeMarker, encodeMarker } from '../domain/lifecycle.ts';
 import { listResourceTags } from '../domain/keys-policy-tags.ts';
 import { defineOperation, KeyIdField, LimitField, MarkerField } from './operation.ts';
 
-export default defineOperation({ KeyId: KeyIdField, Limit: LimitField, Marker: MarkerField }, async ({ core, call }, i) => {
+export default defineOperation({ name: 'ListResourceTags', traits: TRAITS.read }, { KeyId: KeyIdField, Limit: LimitField, Marker: MarkerField }, async ({ core, call }, i) => {
   const start = i.Marker !== undefined ? Number(decodeMarker(i.Marker, (s) => /^\d{1,4}$/.test(s))) : 0;
   const tags = await listResourceTags(core, call, i.KeyId);
   const limit = i.Limit ?? 50;

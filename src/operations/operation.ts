@@ -1,32 +1,53 @@
-/** What an operation is: an input spec (decoded and validated before it runs) and a handler. */
-import type { CallContext, Core } from '../domain/core.ts';
+/**
+ * An operation's declaration (domain/operation.ts): AWS's name, its audit traits, the key it acts
+ * on, its input spec and its handler, whose answer is typed by AWS's model (outputs.ts).
+ */
+import type { Declaration, KeyUse, OpContext, OperationTraits } from '../domain/operation.ts';
+import type { KeyRecord } from '../domain/types.ts';
 import { CustomKeyStoreNotFoundException, UnsupportedOperationException, ValidationException } from '../shared/errors.ts';
 import { decodeInput, S, type Infer, type Spec } from '../shared/validate.ts';
+import type { KmsOutputs, OperationName } from './outputs.ts';
 
-export interface OpContext {
-  core: Core;
-  call: CallContext;
+export type { OpContext } from '../domain/operation.ts';
+
+export interface Meta<N extends OperationName, I> {
+  readonly name: N;
+  readonly traits: OperationTraits;
+  /** Default: every operation that is not read-only in CloudTrail's sense may write. */
+  readonly writes?: boolean;
+  readonly key?: KeyUse<I>;
+  readonly check?: (input: I) => void;
+  readonly scrub?: (input: I) => void;
 }
 
-/** Response values: blobs as Uint8Array, timestamps as Date; only server/ turns them into JSON. */
-export type Output = Record<string, unknown>;
+export type Operation = Declaration<any, unknown>;
 
-export interface Operation {
-  run(ctx: OpContext, body: unknown): Promise<Output>;
-  /** The input spec: the audit trail keeps only members it declares, never blobs or sensitive ones. */
-  readonly input?: Readonly<Record<string, Spec>>;
-}
-
-export function defineOperation<F extends Record<string, Spec>>(input: F, handler: (ctx: OpContext, input: Infer<F>) => Promise<Output>): Operation {
-  return {
+export function defineOperation<N extends OperationName, F extends Record<string, Spec>>(
+  meta: Meta<N, Infer<F>> & { key: KeyUse<Infer<F>> },
+  input: F,
+  run: (ctx: OpContext, input: Infer<F>, key: KeyRecord) => Promise<KmsOutputs[N]>,
+): Declaration<Infer<F>, KmsOutputs[N]>;
+export function defineOperation<N extends OperationName, F extends Record<string, Spec>>(
+  meta: Meta<N, Infer<F>> & { key?: undefined },
+  input: F,
+  run: (ctx: OpContext, input: Infer<F>) => Promise<KmsOutputs[N]>,
+): Declaration<Infer<F>, KmsOutputs[N]>;
+export function defineOperation<N extends OperationName, F extends Record<string, Spec>>(
+  meta: Meta<N, Infer<F>>,
+  input: F,
+  run: (ctx: OpContext, input: Infer<F>, key: KeyRecord) => Promise<KmsOutputs[N]>,
+): Declaration<Infer<F>, KmsOutputs[N]> {
+  return Object.freeze({
+    name: meta.name,
     input,
-    run: (ctx, body) => {
-      const decoded = decodeInput(input, body);
-      // GrantTokens ride along with the call: authorization honours the grants they name.
-      const tokens = (decoded as { GrantTokens?: string[] }).GrantTokens;
-      return handler(tokens?.length ? { ...ctx, call: { ...ctx.call, grantTokens: tokens } } : ctx, decoded);
-    },
-  };
+    traits: meta.traits,
+    writes: meta.writes ?? !meta.traits.readOnly,
+    ...(meta.key ? { key: meta.key } : {}),
+    ...(meta.check ? { check: meta.check } : {}),
+    ...(meta.scrub ? { scrub: meta.scrub } : {}),
+    decode: (body: unknown) => decodeInput(input, body),
+    run: (ctx: OpContext, i: Infer<F>, key: KeyRecord | undefined) => run(ctx, i, key!),
+  });
 }
 
 export const KeyIdField = S.string({ required: true, min: 1, max: 2048 });

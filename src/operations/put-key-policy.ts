@@ -1,9 +1,10 @@
+import { TRAITS } from '../domain/operation.ts';
 import { putKeyPolicy } from '../domain/keys-policy-tags.ts';
 import { S } from '../shared/validate.ts';
 import { PolicyNameField } from './get-key-policy.ts';
 import { defineOperation, KeyIdField } from './operation.ts';
 
-export default defineOperation(
+export default defineOperation({ name: 'PutKeyPolicy', traits: TRAITS.write }, 
   {
     KeyId: KeyIdField,
     PolicyName: PolicyNameField,

@@ -1,8 +1,9 @@
+import { TRAITS } from '../domain/operation.ts';
 import { dryRunWithoutCiphertext, reEncrypt } from '../domain/crypto-ops.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, DryRunField, DryRunModifiersField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, KeyIdField, OptionalKeyIdField, ignoresCiphertext, requireCiphertext } from './operation.ts';
 
-export default defineOperation(
+export default defineOperation({ name: 'ReEncrypt', traits: TRAITS.crypto }, 
   {
     CiphertextBlob: S.blob({ min: 1, max: 6144 }),
     SourceEncryptionContext: EncryptionContextField,

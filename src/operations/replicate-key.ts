@@ -1,3 +1,4 @@
+import { TRAITS } from '../domain/operation.ts';
 import { multiRegionConfiguration, replicateKey } from '../domain/multi-region.ts';
 import { S } from '../shared/validate.ts';
 import { keyMetadata } from './key-metadata.ts';
@@ -6,7 +7,7 @@ import { defineOperation, KeyIdField, TagsField } from './operation.ts';
 /** A Region id as the KMS model constrains it (ReplicateKey's ReplicaRegion, UpdatePrimaryRegion's PrimaryRegion). */
 export const RegionField = S.string({ required: true, min: 1, max: 32, pattern: '^([a-z]+-){2,3}\\d+$' });
 
-export default defineOperation(
+export default defineOperation({ name: 'ReplicateKey', traits: TRAITS.write }, 
   {
     KeyId: KeyIdField,
     ReplicaRegion: RegionField,

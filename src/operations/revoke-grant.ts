@@ -1,8 +1,9 @@
+import { TRAITS } from '../domain/operation.ts';
 import { revokeGrant } from '../domain/grants.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, DryRunField, KeyIdField } from './operation.ts';
 
-export default defineOperation({ KeyId: KeyIdField, GrantId: S.string({ required: true, min: 1, max: 128 }), DryRun: DryRunField }, async ({ core, call }, i) => {
+export default defineOperation({ name: 'RevokeGrant', traits: TRAITS.write }, { KeyId: KeyIdField, GrantId: S.string({ required: true, min: 1, max: 128 }), DryRun: DryRunField }, async ({ core, call }, i) => {
   await revokeGrant(core, call, { keyId: i.KeyId, grantId: i.GrantId, ...(i.DryRun ? { dryRun: true } : {}) });
   return {};
 });

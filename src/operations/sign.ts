@@ -1,3 +1,4 @@
+import { TRAITS } from '../domain/operation.ts';
 import { MESSAGE_TYPES, SIGNING_ALGORITHMS } from '../crypto/key-specs.ts';
 import { sign } from '../domain/signing.ts';
 import { S } from '../shared/validate.ts';
@@ -7,7 +8,7 @@ export const MessageField = S.blob({ required: true, min: 1, max: 4096, sensitiv
 export const MessageTypeField = S.string({ enum: MESSAGE_TYPES });
 export const SigningAlgorithmField = S.string({ required: true, enum: SIGNING_ALGORITHMS });
 
-export default defineOperation(
+export default defineOperation({ name: 'Sign', traits: TRAITS.crypto }, 
   { KeyId: KeyIdField, Message: MessageField, MessageType: MessageTypeField, GrantTokens: GrantTokensField, SigningAlgorithm: SigningAlgorithmField, DryRun: DryRunField },
   async ({ core, call }, i) => {
     try {

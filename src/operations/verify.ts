@@ -1,9 +1,10 @@
+import { TRAITS } from '../domain/operation.ts';
 import { verify } from '../domain/signing.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, DryRunField, GrantTokensField, KeyIdField } from './operation.ts';
 import { MessageField, MessageTypeField, SigningAlgorithmField } from './sign.ts';
 
-export default defineOperation(
+export default defineOperation({ name: 'Verify', traits: TRAITS.crypto }, 
   {
     KeyId: KeyIdField,
     Message: MessageField,

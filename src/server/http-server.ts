@@ -5,24 +5,24 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { Core } from '../domain/core.ts';
+import type { Kms, RequestScope } from '../domain/execute.ts';
 import { lookupOperation } from '../operations/index.ts';
 import { KmsError, RequestEntityTooLargeException, SerializationException, ThrottlingException, UnknownOperationException } from '../shared/errors.ts';
 import type { Authenticator, RawRequest } from '../auth/authenticator.ts';
 import type { StsService } from '../auth/sts-service.ts';
 import type { Auditor } from '../audit/auditor.ts';
-import type { AuditScope } from '../audit/scope.ts';
 import type { KeyStore } from '../domain/ports.ts';
 import { handleClockRequest, type ClockControl } from './clock-control.ts';
 import { applyConnectionLimits, serverOptions } from './connection-limits.ts';
-import { handleSts, isStsRequest, STS_AUDIT_SPEC, stsAction, stsErrorFrom, stsErrorXml } from './sts-wire.ts';
+import { handleSts, isStsRequest, STS_AUDIT_SPEC, stsAction, stsErrorFrom, stsErrorXml, stsTraits } from './sts-wire.ts';
 import { asKmsError, encodeResponse, errorBody } from './wire.ts';
 
 /** Bigger than any valid KMS request (a 131072-character policy, JSON-escaped). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface ServerDeps {
-  core: Core;
+  /** The one door to keys: every KMS operation runs through `kms.execute`. */
+  kms: Kms;
   authenticator: Authenticator;
   region: string;
   /** The Regions requests may be signed for (default: only `region`); each request runs in its own. */
@@ -33,9 +33,10 @@ export interface ServerDeps {
   sts?: StsService;
   /**
    * The audit trail: a durable record per request before its response leaves (absent: no audit,
-   * benchmarks only), and each request's own view of the store (its resources, its write-ahead entry).
+   * benchmarks only), and where AssumeRole writes a session once the request's write-ahead entry
+   * is durable.
    */
-  audit?: { auditor: Auditor; requestStore: (scope: AuditScope) => KeyStore };
+  audit?: { auditor: Auditor; sessionStore: (scope: RequestScope) => Pick<KeyStore, 'putAccessKey'> };
   /** `GET /metrics` and per-request counters. */
   metrics?: ServerMetrics;
   /** false: count requests but do not answer `GET /metrics` here (served elsewhere, or not at all). */
@@ -143,6 +144,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       action = stsAction(body);
       if (audit) {
         audit.eventName = action;
+        audit.traits = stsTraits(action);
         audit.spec = STS_AUDIT_SPEC;
         audit.input = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
       }
@@ -152,7 +154,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
         audit.principal = principal;
         audit.region = region;
       }
-      const r = await handleSts(sts, principal, body, requestId, audit && deps.audit?.requestStore(audit), raw.sourceIp);
+      const r = await handleSts(sts, principal, body, requestId, audit && deps.audit?.sessionStore(audit), raw.sourceIp);
       if (audit) {
         audit.stsResponse = r.responseElements;
         await audit.succeed({});
@@ -237,6 +239,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       op = name;
       if (audit) {
         audit.eventName = name;
+        audit.traits = operation.traits;
         audit.spec = operation.input;
       }
       const raw: RawRequest = { method: req.method, rawPath: url, headers: req.headersDistinct, body, sourceIp: req.socket.remoteAddress ?? '' };
@@ -254,9 +257,9 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       if (audit) audit.input = input;
       // Tests only: adopt a clock move made on another node sharing the store.
       if (deps.clockControl) await deps.clockControl.sync();
-      const core = audit && deps.audit ? deps.core.withStore(deps.audit.requestStore(audit)) : deps.core;
-      const ctx = { core, call: { principal, region, requestId, sourceIp: raw.sourceIp, secureTransport: deps.tls !== undefined } };
-      const out = await operation.run(ctx, input);
+      const caller = { principal, region, requestId, sourceIp: raw.sourceIp, secureTransport: deps.tls !== undefined };
+      const { output } = await deps.kms.execute(operation, input, caller, audit);
+      const out = output as Record<string, unknown>;
       // The record is built before the output's blobs are zeroed, and is durable before a byte of
       // the answer leaves: if it cannot be written, the caller gets KMSInternalException instead.
       const durable = audit?.succeed(out);

@@ -2,6 +2,7 @@
  * STS on Trent's endpoint, in the Query protocol (form body, XML answers), so
  * `aws sts assume-role` / `get-caller-identity` with --endpoint-url work.
  */
+import { TRAITS, type OperationTraits } from '../domain/operation.ts';
 import type { KeyStore } from '../domain/ports.ts';
 import type { Principal } from '../domain/types.ts';
 import { StsError, type StsService } from '../auth/sts-service.ts';
@@ -39,6 +40,11 @@ export const STS_AUDIT_SPEC = Object.freeze({
   DurationSeconds: { t: 'string' as const },
   ExternalId: { t: 'string' as const },
 });
+
+/** CloudTrail's facts of the STS actions on Trent's endpoint. */
+export function stsTraits(action: string): OperationTraits {
+  return action === 'GetCallerIdentity' ? TRAITS.list : { ...TRAITS.write, resources: false };
+}
 
 export function stsAction(body: Buffer): string {
   const action = new URLSearchParams(body.toString('utf8')).get('Action') ?? '';
