@@ -15,7 +15,8 @@ import { PolicyAuthorizer } from '../domain/policy-authorizer.ts';
 import { ControlledClock } from '../domain/controlled-clock.ts';
 import { Core } from '../domain/core.ts';
 import { kmsOf, type RequestScope } from '../domain/execute.ts';
-import { systemClock, type Clock, type KeyRef, type KeyStore } from '../domain/ports.ts';
+import { systemClock, type Clock, type KeyStore } from '../domain/ports.ts';
+import type { KeyRecord } from '../domain/types.ts';
 import { regionsAccepted } from '../shared/regions.ts';
 import { FileKeyring, loadOrCreateRootKey } from '../keyring/file-keyring.ts';
 import { createTrentServer, type TrentServer } from '../server/http-server.ts';
@@ -31,7 +32,7 @@ import { auditedStore } from '../audit/audit-store.ts';
 import { type AuditFileOps, nodeFileOps } from '../audit/files.ts';
 import { claimNode, type NodeLock } from '../audit/node-lock.ts';
 import { createLogger } from '../metrics/logger.ts';
-import { applySeed } from '../seed/apply-seed.ts';
+import { applySeed } from '../domain/seeding.ts';
 import { loadSeedFile, SeedFileError, type SeedPlan } from '../seed/seed-file.ts';
 import { TrentMetrics } from '../metrics/metrics.ts';
 import { type MetricsServer, startMetricsServer } from '../metrics/metrics-server.ts';
@@ -247,19 +248,10 @@ export async function createTrent(config: TrentConfig, opts: TrentOptions = {}):
       ...(audited
         ? {
             events: {
-              rotated: async (ref: KeyRef, materialId: string) => {
-                const k = await baseStore.getKey(ref);
-                if (k) await audited.serviceEvent('RotateKey', k, { rotationType: 'AUTOMATIC', keyOrigin: k.origin, currentKeyMaterialId: materialId });
-              },
-              deleted: async (ref: KeyRef) => {
-                const gone = await baseStore.getDeletedKey(ref);
-                if (gone) await audited.serviceEvent('DeleteKey', { keyId: ref.keyId, region: gone.region, arn: gone.arn, account: gone.arn.split(':')[4] ?? '' }, {});
-              },
+              rotated: (k: KeyRecord, materialId: string) => audited.serviceEvent('RotateKey', k, { rotationType: 'AUTOMATIC', keyOrigin: k.origin, currentKeyMaterialId: materialId }),
+              deleted: (k: KeyRecord) => audited.serviceEvent('DeleteKey', k, {}),
               // Imported material deleted at its ValidTo (CloudTrail's DeleteExpiredKeyMaterial).
-              expired: async (ref: KeyRef, materialIds: string[]) => {
-                const k = await baseStore.getKey(ref);
-                if (k) await audited.serviceEvent('DeleteExpiredKeyMaterial', k, { keyMaterialIds: materialIds });
-              },
+              expired: (k: KeyRecord, materialIds: string[]) => audited.serviceEvent('DeleteExpiredKeyMaterial', k, { keyMaterialIds: materialIds }),
             },
           }
         : {}),

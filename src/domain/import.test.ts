@@ -10,7 +10,7 @@ import { wrapForImport, type ClientWrappingAlgorithm } from '../../test/support/
 import { systemRng } from '../crypto/rng.ts';
 import { decodeBlob } from '../format/ciphertext-blob.ts';
 import { FileKeyring } from '../keyring/file-keyring.ts';
-import { runDue } from '../scheduler/scheduler.ts';
+import { runDue } from './scheduled-jobs.ts';
 import { MemoryStore } from '../storage/memory/memory-store.ts';
 import { sameAccountAuthorizer } from './authorizer.ts';
 import { Core, type CallContext } from './core.ts';

@@ -48,55 +48,10 @@ import { KEY_SPECS, KEY_USAGES, keySpecInfo, type KeySpec, type KeyUsage } from 
 import { GRANT_OPERATIONS, type GrantOperation } from '../domain/grants.ts';
 import type { GrantConstraints, Origin, Tag } from '../domain/types.ts';
 import { isKeyId } from '../shared/ids.ts';
+import { SeedFileError, type SeedAlias, type SeedGrant, type SeedKey, type SeedMaterial, type SeedPlan } from '../domain/seeding.ts';
 
-export class SeedFileError extends Error {}
-
-export interface SeedMaterial {
-  /** In the form Trent keeps (crypto/imported-material.ts). */
-  plain: Uint8Array;
-  rotationType?: 'AUTOMATIC' | 'ON_DEMAND';
-}
-
-export interface SeedGrant {
-  name?: string;
-  granteePrincipal: string;
-  retiringPrincipal?: string;
-  operations: GrantOperation[];
-  constraints?: GrantConstraints;
-}
-
-export interface SeedKey {
-  keyId: string;
-  keySpec: KeySpec;
-  keyUsage: KeyUsage;
-  origin: Extract<Origin, 'AWS_KMS' | 'EXTERNAL'>;
-  description: string;
-  enabled: boolean;
-  /** The policy text; absent: the default key policy. */
-  policy?: string;
-  tags: Tag[];
-  rotation?: { periodDays: number; nextRotationAt?: number };
-  /** Oldest first, the last current. Empty: generated on first start (AWS_KMS), or none yet (EXTERNAL). */
-  materials: SeedMaterial[];
-  grants: SeedGrant[];
-  /** `file:line` of the key, for messages. */
-  where: string;
-}
-
-export interface SeedAlias {
-  aliasName: string;
-  targetKeyId: string;
-  where: string;
-}
-
-export interface SeedPlan {
-  path: string;
-  format: 'local-kms' | 'trent';
-  account?: string;
-  region?: string;
-  keys: SeedKey[];
-  aliases: SeedAlias[];
-}
+export { SeedFileError } from '../domain/seeding.ts';
+export type { SeedAlias, SeedGrant, SeedKey, SeedMaterial, SeedPlan } from '../domain/seeding.ts';
 
 type Path = (string | number)[];
 

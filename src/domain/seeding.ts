@@ -1,5 +1,8 @@
 /**
- * Applies a seed plan (seed-file.ts) to the store on start, idempotently:
+ * Applies a seed plan (seed/seed-file.ts reads it from a file) to the store on start, idempotently.
+ * KMS acting on its own, as the scheduler's jobs do: it runs once, before the port opens, with
+ * the operator's file as its authority; its writes go through the service-audited store.
+ *
  *
  * - everything is checked against the store first (key ids taken in another account or Region or
  *   by a deleted key, a key that exists with another spec, policies, tags, alias targets); any
@@ -16,14 +19,65 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { importedMaterialId } from '../crypto/imported-material.ts';
 import { keySpecInfo } from '../crypto/key-specs.ts';
-import type { Core } from '../domain/core.ts';
-import { defaultKeyPolicy } from '../domain/default-policy.ts';
-import { newKeyMaterial } from '../domain/key-material.ts';
-import { StoreDuplicateError } from '../domain/ports.ts';
-import { checkNewTags } from '../domain/tags.ts';
-import type { GrantRecord, KeyRecord, MaterialRecord, Principal } from '../domain/types.ts';
+import type { KeySpec, KeyUsage } from '../crypto/key-specs.ts';
+import type { Core } from './core.ts';
+import { defaultKeyPolicy } from './default-policy.ts';
+import type { GrantOperation } from './grants.ts';
+import { newKeyMaterial } from './key-material.ts';
+import { StoreDuplicateError } from './ports.ts';
+import { checkNewTags } from './tags.ts';
+import type { GrantConstraints, GrantRecord, KeyRecord, MaterialRecord, Origin, Principal, Tag } from './types.ts';
 import { KmsError } from '../shared/errors.ts';
-import { SeedFileError, type SeedKey, type SeedPlan } from './seed-file.ts';
+
+/** A mistake in the seed (file and line in the message): nothing was written. */
+export class SeedFileError extends Error {}
+
+export interface SeedMaterial {
+  /** In the form Trent keeps (crypto/imported-material.ts). */
+  plain: Uint8Array;
+  rotationType?: 'AUTOMATIC' | 'ON_DEMAND';
+}
+
+export interface SeedGrant {
+  name?: string;
+  granteePrincipal: string;
+  retiringPrincipal?: string;
+  operations: GrantOperation[];
+  constraints?: GrantConstraints;
+}
+
+export interface SeedKey {
+  keyId: string;
+  keySpec: KeySpec;
+  keyUsage: KeyUsage;
+  origin: Extract<Origin, 'AWS_KMS' | 'EXTERNAL'>;
+  description: string;
+  enabled: boolean;
+  /** The policy text; absent: the default key policy. */
+  policy?: string;
+  tags: Tag[];
+  rotation?: { periodDays: number; nextRotationAt?: number };
+  /** Oldest first, the last current. Empty: generated on first start (AWS_KMS), or none yet (EXTERNAL). */
+  materials: SeedMaterial[];
+  grants: SeedGrant[];
+  /** `file:line` of the key, for messages. */
+  where: string;
+}
+
+export interface SeedAlias {
+  aliasName: string;
+  targetKeyId: string;
+  where: string;
+}
+
+export interface SeedPlan {
+  path: string;
+  format: 'local-kms' | 'trent';
+  account?: string;
+  region?: string;
+  keys: SeedKey[];
+  aliases: SeedAlias[];
+}
 
 const DAY_MS = 86_400_000;
 
