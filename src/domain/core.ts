@@ -11,8 +11,7 @@ import { regionsAccepted } from '../shared/regions.ts';
 import { withoutV4Mapping } from '../shared/source-ip.ts';
 import type { Authorizer, AuthzRequest } from './authorizer.ts';
 import { StoreConflictError, type Clock, type KeyRef, type KeyStore, type RootKeyring } from './ports.ts';
-import type { ServiceContext } from './operation.ts';
-import type { KeyRecord, MaterialRecord, Principal } from './types.ts';
+import type { KeyRecord, MaterialRecord, Principal, ServiceContext } from './types.ts';
 
 /** A request inside the domain: its caller, its grant tokens, and the keys it touched. */
 export interface CallContext {

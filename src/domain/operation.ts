@@ -9,7 +9,9 @@ import type { EncryptionContext } from '../format/encryption-context.ts';
 import type { Spec } from '../shared/validate.ts';
 import type { CallContext, Core } from './core.ts';
 import type { StateClass } from './key-state.ts';
-import type { KeyRecord, Principal } from './types.ts';
+import type { KeyRecord, Principal, ServiceContext } from './types.ts';
+
+export type { ServiceContext } from './types.ts';
 
 export type Billing =
   /** By the spec of the KMS key used: symmetric, HMAC, RSA 2048, other asymmetric. */
@@ -36,19 +38,6 @@ export const TRAITS = {
   list: { readOnly: true, responseElements: false, resources: false, billing: 'general' },
   write: { readOnly: false, responseElements: true, resources: true, billing: 'general' },
 } as const satisfies Record<string, OperationTraits>;
-
-/**
- * How an AWS service integrated with KMS calls it on a user's behalf (S3, DynamoDB): set only by
- * Trent's own service front ends, never from a request.
- */
-export interface ServiceContext {
-  /** kms:ViaService, e.g. `s3.us-east-1.amazonaws.com`. */
-  readonly viaService: string;
-  /** CloudTrail's userIdentity.invokedBy, e.g. `s3.amazonaws.com`. */
-  readonly invokedBy: string;
-  /** kms:GrantIsForAWSResource on the grant operations the service makes. */
-  readonly grantIsForAWSResource?: boolean;
-}
 
 /** Who calls: the authenticated principal, where from, and through which service if any. */
 export interface Caller {

@@ -147,3 +147,16 @@ export interface DeletedKeyRecord {
   arn: string;
   deletedAt: number;
 }
+
+/**
+ * How an AWS service integrated with KMS calls it on a user's behalf (S3, DynamoDB): set only by
+ * Trent's own service front ends, never from a request.
+ */
+export interface ServiceContext {
+  /** kms:ViaService, e.g. `s3.us-east-1.amazonaws.com`. */
+  readonly viaService: string;
+  /** CloudTrail's userIdentity.invokedBy, e.g. `s3.amazonaws.com`. */
+  readonly invokedBy: string;
+  /** kms:GrantIsForAWSResource on the grant operations the service makes. */
+  readonly grantIsForAWSResource?: boolean;
+}
