@@ -75,6 +75,8 @@ export class RequestAudit implements AuditScope {
   principal: Principal | undefined;
   /** The Region of the request's SigV4 scope, once authenticated (else the server's --region). */
   region: string | undefined;
+  /** CloudTrail's userIdentity.invokedBy: the service a front door called KMS for (its ServiceContext). */
+  invokedBy: string | undefined;
   /** Extra response elements a non-JSON protocol reports (STS). */
   stsResponse: Record<string, unknown> | undefined;
   #intent: Promise<void> | undefined;
@@ -142,7 +144,7 @@ export class RequestAudit implements AuditScope {
     // one literal cost more than the rest of the record together (profile of #build).
     const record = {
       eventVersion: EVENT_VERSION,
-      userIdentity: p ? userIdentityOf(p) : unauthenticatedIdentity(claimedAccessKeyId(this.start.authorization)),
+      userIdentity: p ? userIdentityOf(p, this.invokedBy) : unauthenticatedIdentity(claimedAccessKeyId(this.start.authorization)),
       eventTime: eventTime(this.#time),
       eventSource: this.start.eventSource,
       eventName: this.eventName,

@@ -72,8 +72,15 @@ const ASSUMED = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
 const IAM_ROLE = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
 
 /** The `userIdentity` block for an authenticated caller. */
-export function userIdentityOf(p: Principal): UserIdentity {
-  const base = { principalId: p.userId, arn: p.arn, accountId: p.accountId, ...(p.accessKeyId !== undefined ? { accessKeyId: p.accessKeyId } : {}) };
+/** `invokedBy`: the AWS service that made the call on the principal's behalf (`s3.amazonaws.com`). */
+export function userIdentityOf(p: Principal, invokedBy?: string): UserIdentity {
+  const base = {
+    principalId: p.userId,
+    arn: p.arn,
+    accountId: p.accountId,
+    ...(p.accessKeyId !== undefined ? { accessKeyId: p.accessKeyId } : {}),
+    ...(invokedBy !== undefined ? { invokedBy } : {}),
+  };
   switch (p.type) {
     case 'Root':
       return { type: 'Root', ...base, principalId: p.accountId };
