@@ -91,6 +91,19 @@ export class RequestAudit implements AuditScope {
     this.#time = time;
   }
 
+  /** What the request asks for, once known (the operation, its audit traits, its input spec). */
+  names(eventName: string, traits: OperationTraits, spec: Readonly<Record<string, Spec>>): void {
+    this.eventName = eventName;
+    this.traits = traits;
+    this.spec = spec;
+  }
+
+  /** Who asks, once the signature is verified, and the Region it signed for. */
+  authenticated(principal: Principal, region: string): void {
+    this.principal = principal;
+    this.region = region;
+  }
+
   beforeWrite(): Promise<void> {
     this.#intent ??= this.#a.log.append('intent', {
       time: this.#a.clock.now().toISOString(),

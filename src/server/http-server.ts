@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Kms, RequestScope } from '../domain/execute.ts';
-import { lookupOperation } from '../operations/index.ts';
+import { lookupOperation, type Operation } from '../operations/index.ts';
+import type { Principal } from '../domain/types.ts';
 import { KmsError, RequestEntityTooLargeException, SerializationException, ThrottlingException, UnknownOperationException } from '../shared/errors.ts';
 import type { Authenticator, RawRequest } from '../auth/authenticator.ts';
 import type { StsService } from '../auth/sts-service.ts';
-import type { Auditor } from '../audit/auditor.ts';
+import type { Auditor, RequestAudit } from '../audit/auditor.ts';
 import type { KeyStore } from '../domain/ports.ts';
 import { handleClockRequest, type ClockControl } from './clock-control.ts';
 import { applyConnectionLimits, serverOptions } from './connection-limits.ts';
@@ -127,49 +128,127 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
     send(res, error.status, requestId, errorBody(error), { 'x-amzn-ErrorType': error.code });
   }
 
+  /** The request's audit record, begun before a byte of it is read (absent without an audit trail). */
+  function beginAudit(req: IncomingMessage, requestId: string, eventSource: 'kms.amazonaws.com' | 'sts.amazonaws.com'): RequestAudit | undefined {
+    return deps.audit?.auditor.begin({ requestId, eventSource, sourceIp: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'], authorization: req.headers.authorization });
+  }
+
+  /**
+   * Settles the record of a request that failed, with the error the caller will get; returns the
+   * error to answer with: an internal one when the record could not be written (fail closed).
+   */
+  async function failAudited(audit: RequestAudit | undefined, e: unknown, answer: { code: string; message: string }): Promise<unknown> {
+    if (!audit || audit.settled) return e;
+    try {
+      await audit.fail(answer);
+      return e;
+    } catch (ae) {
+      return auditFailure(ae);
+    }
+  }
+
+  /** Verifies the signature: the caller, for `execute` and the audit record. */
+  async function authenticate(req: IncomingMessage, body: Buffer, audit: RequestAudit | undefined, service?: 'sts'): Promise<{ principal: Principal; region: string; sourceIp: string }> {
+    const raw: RawRequest = { method: req.method ?? 'POST', rawPath: req.url ?? '/', headers: req.headersDistinct, body, sourceIp: req.socket.remoteAddress ?? '' };
+    const { principal, region } = await deps.authenticator.authenticate(raw, deps.acceptsRegion ?? deps.region, service);
+    audit?.authenticated(principal, region);
+    return { principal, region, sourceIp: raw.sourceIp };
+  }
+
+  /** The body, bounded; a body past the bound is the error AWS gives. */
+  async function readKmsBody(req: IncomingMessage): Promise<Buffer> {
+    try {
+      return await readBody(req);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) throw new RequestEntityTooLargeException(`Request body exceeds ${MAX_BODY_BYTES} bytes.`);
+      throw e;
+    }
+  }
+
+  /** The operation the request names (X-Amz-Target: TrentService.<Operation>). */
+  function operationOf(req: IncomingMessage): { name: string; operation: Operation } {
+    if (req.method !== 'POST') throw new UnknownOperationException(`Method ${req.method} is not supported.`);
+    const target = req.headers['x-amz-target'];
+    const name = typeof target === 'string' && target.startsWith('TrentService.') ? target.slice('TrentService.'.length) : undefined;
+    const operation = name !== undefined ? lookupOperation(name) : undefined;
+    if (!operation || name === undefined) throw new UnknownOperationException();
+    return { name, operation };
+  }
+
+  function parseJson(body: Buffer): unknown {
+    try {
+      return body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new SerializationException('Malformed JSON in request body.');
+    }
+  }
+
+  /**
+   * The answer's bytes. The audit record is built from the output before its blobs are zeroed
+   * (encodeResponse), and is durable before a byte of the answer leaves: if it cannot be written,
+   * the caller gets KMSInternalException instead.
+   */
+  async function encodeAudited(output: Record<string, unknown>, audit: RequestAudit | undefined): Promise<Buffer> {
+    const durable = audit?.succeed(output);
+    try {
+      return encodeResponse(output);
+    } finally {
+      if (durable) await durable;
+    }
+  }
+
+  /** A KMS request: decode → authenticate → execute → encode, its audit record around it. */
+  async function handleKms(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const started = performance.now();
+    const audit = beginAudit(req, requestId, 'kms.amazonaws.com');
+    let op = 'Unknown';
+    let code = 'OK';
+    try {
+      const body = await readKmsBody(req);
+      const { name, operation } = operationOf(req);
+      op = name;
+      audit?.names(name, operation.traits, operation.input);
+      const caller = await authenticate(req, body, audit);
+      const input = parseJson(body);
+      if (audit) audit.input = input;
+      // Tests only: adopt a clock move made on another node sharing the store.
+      if (deps.clockControl) await deps.clockControl.sync();
+      const { output } = await deps.kms.execute(operation, input, { ...caller, requestId, secureTransport: deps.tls !== undefined }, audit);
+      send(res, 200, requestId, await encodeAudited(output as Record<string, unknown>, audit));
+    } catch (e) {
+      const { error } = asKmsError(e);
+      const err = await failAudited(audit, e, { code: error.code, message: error.message });
+      code = asKmsError(err).error.code;
+      sendError(res, requestId, err, op);
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      deps.metrics?.observeRequest(op, code, seconds);
+      deps.requestLog?.({ requestId, operation: op, code, ms: Math.round(seconds * 1e4) / 10, principal: audit?.principal?.arn, keys: audit ? [...audit.touched.values()].map((k) => k.arn) : undefined });
+    }
+  }
+
+  /** An STS request (query protocol, XML answers) on the same endpoint, audited alike. */
   async function handleStsRequest(req: IncomingMessage, res: ServerResponse, requestId: string, sts: StsService): Promise<void> {
     const xml = (status: number, body: string) => send(res, status, requestId, Buffer.from(body), { 'Content-Type': 'text/xml' });
-    const audit = deps.audit?.auditor.begin({
-      requestId,
-      eventSource: 'sts.amazonaws.com',
-      sourceIp: req.socket.remoteAddress ?? '',
-      userAgent: req.headers['user-agent'],
-      authorization: req.headers.authorization,
-    });
     const started = performance.now();
+    const audit = beginAudit(req, requestId, 'sts.amazonaws.com');
     let action = 'Unknown';
     let code = 'OK';
     try {
       const body = await readBody(req);
       action = stsAction(body);
-      if (audit) {
-        audit.eventName = action;
-        audit.traits = stsTraits(action);
-        audit.spec = STS_AUDIT_SPEC;
-        audit.input = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
-      }
-      const raw: RawRequest = { method: 'POST', rawPath: req.url ?? '/', headers: req.headersDistinct, body, sourceIp: req.socket.remoteAddress ?? '' };
-      const { principal, region } = await deps.authenticator.authenticate(raw, deps.acceptsRegion ?? deps.region, 'sts');
-      if (audit) {
-        audit.principal = principal;
-        audit.region = region;
-      }
-      const r = await handleSts(sts, principal, body, requestId, audit && deps.audit?.sessionStore(audit), raw.sourceIp);
+      audit?.names(action, stsTraits(action), STS_AUDIT_SPEC);
+      if (audit) audit.input = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+      const caller = await authenticate(req, body, audit, 'sts');
+      const r = await handleSts(sts, caller.principal, body, requestId, audit && deps.audit?.sessionStore(audit), caller.sourceIp);
       if (audit) {
         audit.stsResponse = r.responseElements;
         await audit.succeed({});
       }
       xml(r.status, r.xml);
     } catch (e) {
-      let failure = e;
       const known = e instanceof BodyTooLarge ? { code: 'RequestEntityTooLarge', message: 'Request body too large', status: 413 } : stsErrorFrom(e);
-      if (audit && !audit.settled) {
-        try {
-          await audit.fail(known ? { code: known.code, message: known.message } : { code: 'InternalFailure', message: 'An internal error occurred.' });
-        } catch (ae) {
-          failure = auditFailure(ae);
-        }
-      }
+      const failure = await failAudited(audit, e, known ?? { code: 'InternalFailure', message: 'An internal error occurred.' });
       const err = failure === e ? known : undefined;
       if (!err) {
         code = 'InternalFailure';
@@ -184,6 +263,7 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
     }
   }
 
+  /** Routes: health, metrics and the test clock; STS; everything else is the KMS API. */
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const url = req.url ?? '/';
@@ -209,84 +289,8 @@ export function createTrentServer(deps: ServerDeps): TrentServer {
       }
       return;
     }
-    if (deps.sts && req.method === 'POST' && isStsRequest(req.headers)) {
-      await handleStsRequest(req, res, requestId, deps.sts);
-      return;
-    }
-    let op = '?';
-    let code = 'OK';
-    const started = performance.now();
-    const audit = deps.audit?.auditor.begin({
-      requestId,
-      eventSource: 'kms.amazonaws.com',
-      sourceIp: req.socket.remoteAddress ?? '',
-      userAgent: req.headers['user-agent'],
-      authorization: req.headers.authorization,
-    });
-    try {
-      let body: Buffer;
-      try {
-        body = await readBody(req);
-      } catch (e) {
-        if (e instanceof BodyTooLarge) throw new RequestEntityTooLargeException(`Request body exceeds ${MAX_BODY_BYTES} bytes.`);
-        throw e;
-      }
-      if (req.method !== 'POST') throw new UnknownOperationException(`Method ${req.method} is not supported.`);
-      const target = req.headers['x-amz-target'];
-      const name = typeof target === 'string' && target.startsWith('TrentService.') ? target.slice('TrentService.'.length) : undefined;
-      const operation = name !== undefined ? lookupOperation(name) : undefined;
-      if (!operation || name === undefined) throw new UnknownOperationException();
-      op = name;
-      if (audit) {
-        audit.eventName = name;
-        audit.traits = operation.traits;
-        audit.spec = operation.input;
-      }
-      const raw: RawRequest = { method: req.method, rawPath: url, headers: req.headersDistinct, body, sourceIp: req.socket.remoteAddress ?? '' };
-      const { principal, region } = await deps.authenticator.authenticate(raw, deps.acceptsRegion ?? deps.region);
-      if (audit) {
-        audit.principal = principal;
-        audit.region = region;
-      }
-      let input: unknown;
-      try {
-        input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
-      } catch {
-        throw new SerializationException('Malformed JSON in request body.');
-      }
-      if (audit) audit.input = input;
-      // Tests only: adopt a clock move made on another node sharing the store.
-      if (deps.clockControl) await deps.clockControl.sync();
-      const caller = { principal, region, requestId, sourceIp: raw.sourceIp, secureTransport: deps.tls !== undefined };
-      const { output } = await deps.kms.execute(operation, input, caller, audit);
-      const out = output as Record<string, unknown>;
-      // The record is built before the output's blobs are zeroed, and is durable before a byte of
-      // the answer leaves: if it cannot be written, the caller gets KMSInternalException instead.
-      const durable = audit?.succeed(out);
-      let encoded: Buffer;
-      try {
-        encoded = encodeResponse(out);
-      } finally {
-        if (durable) await durable;
-      }
-      send(res, 200, requestId, encoded);
-    } catch (e) {
-      let err = e;
-      if (audit && !audit.settled) {
-        const { error } = asKmsError(e);
-        try {
-          await audit.fail({ code: error.code, message: error.message });
-        } catch (ae) {
-          err = auditFailure(ae);
-        }
-      }
-      code = asKmsError(err).error.code;
-      sendError(res, requestId, err, op);
-    } finally {
-      const seconds = (performance.now() - started) / 1000;
-      deps.metrics?.observeRequest(op === '?' ? 'Unknown' : op, code, seconds);
-      deps.requestLog?.({ requestId, operation: op, code, ms: Math.round(seconds * 1e4) / 10, principal: audit?.principal?.arn, keys: audit ? [...audit.touched.values()].map((k) => k.arn) : undefined });
-    }
+    if (deps.sts && req.method === 'POST' && isStsRequest(req.headers)) return handleStsRequest(req, res, requestId, deps.sts);
+    return handleKms(req, res, requestId);
   }
 
   /** A connection past the cap: one clear, retryable error (the SDKs back off on it), then close. */
