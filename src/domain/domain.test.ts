@@ -7,7 +7,7 @@ import { MemoryStore } from '../storage/memory/memory-store.ts';
 import { sameAccountAuthorizer } from './authorizer.ts';
 import { Core, type CallContext } from './core.ts';
 import { decrypt, encrypt } from './crypto-ops.ts';
-import { createKey, describeKey, disableKey } from './lifecycle.ts';
+import { createKey, disableKey } from './lifecycle.ts';
 import { rotateKeyOnDemand } from './rotation.ts';
 import { systemClock } from './ports.ts';
 
@@ -29,8 +29,8 @@ test('a DisableKey whose write fails leaves the key enabled', async () => {
   const { store, core, ctx } = setup();
   const k = await createKey(core, ctx, {});
   store.failNext('updateKey');
-  await assert.rejects(disableKey(core, ctx, k.keyId));
-  assert.equal((await describeKey(core, ctx, k.keyId)).state, 'Enabled');
+  await assert.rejects(disableKey(core, k));
+  assert.equal((await core.resolve(ctx, k.keyId)).state, 'Enabled');
 });
 
 test('a rotation whose write fails keeps the old material current and ciphertexts decryptable', async () => {
@@ -38,8 +38,8 @@ test('a rotation whose write fails keeps the old material current and ciphertext
   const k = await createKey(core, ctx, {});
   const sealed = await encrypt(core, ctx, { keyId: k.keyId, plaintext: new Uint8Array([1, 2, 3]) });
   store.failNext('addMaterial');
-  await assert.rejects(rotateKeyOnDemand(core, ctx, k.keyId));
-  const after = await describeKey(core, ctx, k.keyId);
+  await assert.rejects(rotateKeyOnDemand(core, k));
+  const after = await core.resolve(ctx, k.keyId);
   assert.equal(after.currentMaterialId, k.currentMaterialId);
   assert.equal(after.rotation.onDemandCount, 0);
   assert.equal((await store.listMaterials(k.keyId)).length, 1);
@@ -51,6 +51,6 @@ test('reads never change a key (no version bump from Describe/Encrypt/Decrypt)',
   const k = await createKey(core, ctx, {});
   const s = await encrypt(core, ctx, { keyId: k.keyId, plaintext: new Uint8Array([9]) });
   await decrypt(core, ctx, { blob: s.blob });
-  await describeKey(core, ctx, k.keyId);
-  assert.equal((await describeKey(core, ctx, k.keyId)).version, k.version);
+  await core.resolve(ctx, k.keyId);
+  assert.equal((await core.resolve(ctx, k.keyId)).version, k.version);
 });

@@ -16,7 +16,7 @@ import { sameAccountAuthorizer } from './authorizer.ts';
 import { Core, type CallContext } from './core.ts';
 import { decrypt, encrypt } from './crypto-ops.ts';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial, type ImportInput } from './import.ts';
-import { cancelKeyDeletion, createKey, describeKey, disableKey, scheduleKeyDeletion } from './lifecycle.ts';
+import { cancelKeyDeletion, createKey, disableKey, scheduleKeyDeletion } from './lifecycle.ts';
 import { generateMac } from './mac.ts';
 import { listKeyRotations, rotateKeyOnDemand } from './rotation.ts';
 import { sign } from './signing.ts';
@@ -70,7 +70,7 @@ describe('imported key material (domain)', () => {
     assert.equal(k.currentMaterialId, '');
     assert.deepEqual(await env.store.listMaterials(k.keyId), []);
     await rejects(encrypt(env.core, env.ctx, { keyId: k.keyId, plaintext: new Uint8Array([1]) }), 'KMSInvalidStateException', `${k.arn} is pending import.`);
-    await rejects(rotateKeyOnDemand(env.core, env.ctx, k.keyId), 'KMSInvalidStateException', `${k.arn} is pending import.`);
+    await rejects(rotateKeyOnDemand(env.core, await env.core.resolve(env.ctx, k.keyId)), 'KMSInvalidStateException', `${k.arn} is pending import.`);
   });
 
   test('import parameters only for EXTERNAL keys, with AWS\'s text; PKCS#1 v1.5 and SM2 refused', async () => {
@@ -129,7 +129,7 @@ describe('imported key material (domain)', () => {
     // 24 hours later the token is expired, even for material it would have accepted.
     env.advance(24 * HOUR);
     await rejects(importKeyMaterial(env.core, env.ctx, { ...base, keyId: a.keyId, importToken: pa.importToken }), 'ExpiredImportTokenException');
-    assert.equal((await describeKey(env.core, env.ctx, a.keyId)).state, 'PendingImport');
+    assert.equal((await env.core.resolve(env.ctx, a.keyId)).state, 'PendingImport');
   });
 
   test('ExpirationModel and ValidTo rules (AWS\'s recorded text for a missing ValidTo)', async () => {
@@ -152,7 +152,7 @@ describe('imported key material (domain)', () => {
     const m1 = randomBytes(32);
     const m2 = randomBytes(32);
     const first = await importInto(env, k, m1, { keyMaterialDescription: 'first one' });
-    await rejects(rotateKeyOnDemand(env.core, env.ctx, k.keyId), 'KMSInvalidStateException', `No available key material pending rotation for the key: ${k.arn}.`);
+    await rejects(rotateKeyOnDemand(env.core, await env.core.resolve(env.ctx, k.keyId)), 'KMSInvalidStateException', `No available key material pending rotation for the key: ${k.arn}.`);
     const before = await encrypt(env.core, env.ctx, { keyId: k.keyId, plaintext: Buffer.from('before') });
     // Without ImportType, a second import defaults to EXISTING_KEY_MATERIAL: other bytes are refused.
     await rejects(importInto(env, k, m2), 'IncorrectKeyMaterialException');
@@ -163,15 +163,15 @@ describe('imported key material (domain)', () => {
     const m3 = randomBytes(32);
     const third = importInto(env, k, m3, { importType: 'NEW_KEY_MATERIAL' });
     await assert.rejects(third, (e: Error) => /^New key material \(id: [0-9a-f]{64}\) cannot be imported into KMS key [0-9a-f-]{36}, because another key material \(id: [0-9a-f]{64}\) is pending rotation\.$/.test(e.message) && e.message.includes(second.materialId) && e.message.includes(k.keyId));
-    let listed = await listKeyRotations(env.core, env.ctx, { keyId: k.keyId, limit: 10, includeKeyMaterial: 'ALL_KEY_MATERIAL' });
+    let listed = await listKeyRotations(env.core, await env.core.resolve(env.ctx, k.keyId), { limit: 10, includeKeyMaterial: 'ALL_KEY_MATERIAL' });
     assert.deepEqual(listed.rotations.map((m) => [m.materialId, m.imported?.pendingRotation ?? false, m.imported?.description]), [[first.materialId, false, 'first one'], [second.materialId, true, 'second']]);
-    assert.equal((await listKeyRotations(env.core, env.ctx, { keyId: k.keyId, limit: 10 })).rotations.length, 0);
+    assert.equal((await listKeyRotations(env.core, await env.core.resolve(env.ctx, k.keyId), { limit: 10 })).rotations.length, 0);
 
     env.advance(HOUR);
-    const rotated = await rotateKeyOnDemand(env.core, env.ctx, k.keyId);
+    const rotated = await rotateKeyOnDemand(env.core, await env.core.resolve(env.ctx, k.keyId));
     assert.equal(rotated.currentMaterialId, second.materialId);
     assert.equal(rotated.rotation.onDemandCount, 1);
-    listed = await listKeyRotations(env.core, env.ctx, { keyId: k.keyId, limit: 10 });
+    listed = await listKeyRotations(env.core, await env.core.resolve(env.ctx, k.keyId), { limit: 10 });
     assert.deepEqual(listed.rotations.map((m) => [m.materialId, m.rotationType, m.rotatedAt]), [[second.materialId, 'ON_DEMAND', env.now()]]);
     const after = await encrypt(env.core, env.ctx, { keyId: k.keyId, plaintext: Buffer.from('after') });
     assert.equal(decodeBlob(after.blob)!.materialId, second.materialId);
@@ -203,15 +203,15 @@ describe('imported key material (domain)', () => {
     assert.equal(back.key.state, 'Enabled');
     assert.equal(Buffer.from((await decrypt(env.core, env.ctx, { blob: sealed.blob })).plaintext).toString(), 'kept');
     // A disabled key loses its material: PendingImport; the import enables it (ImportKeyMaterial reference).
-    await disableKey(env.core, env.ctx, k.keyId);
+    await disableKey(env.core, await env.core.resolve(env.ctx, k.keyId));
     assert.equal((await importInto(env, k, m)).key.state, 'Disabled', 'a re-import does not enable a disabled key');
     await deleteImportedKeyMaterial(env.core, env.ctx, { keyId: k.keyId });
     assert.equal((await importInto(env, k, m)).key.state, 'Enabled');
     // Pending deletion: the state stays; cancelling then lands on PendingImport, not Disabled.
-    await scheduleKeyDeletion(env.core, env.ctx, k.keyId, 7);
+    await scheduleKeyDeletion(env.core, await env.core.resolve(env.ctx, k.keyId), 7);
     assert.equal((await deleteImportedKeyMaterial(env.core, env.ctx, { keyId: k.keyId })).key.state, 'PendingDeletion');
     await rejects(importInto(env, k, m), 'KMSInvalidStateException', `${k.arn} is pending deletion.`);
-    assert.equal((await cancelKeyDeletion(env.core, env.ctx, k.keyId)).state, 'PendingImport');
+    assert.equal((await cancelKeyDeletion(env.core, await env.core.resolve(env.ctx, k.keyId))).state, 'PendingImport');
   });
 
   test('the scheduler deletes material at its ValidTo: PendingImport, once', async () => {
@@ -222,7 +222,7 @@ describe('imported key material (domain)', () => {
     env.advance(2 * HOUR);
     const run = await runDue(env.core, env.now());
     assert.deepEqual(run.expired, [k.keyId]);
-    const key = await describeKey(env.core, env.ctx, k.keyId);
+    const key = await env.core.resolve(env.ctx, k.keyId);
     assert.equal(key.state, 'PendingImport');
     assert.equal(key.validTo, undefined);
     assert.deepEqual((await runDue(env.core, env.now())).expired, [], 'idempotent');
@@ -233,7 +233,7 @@ describe('imported key material (domain)', () => {
     const k = await external(env);
     env.store.failNext('putMaterials');
     await assert.rejects(importInto(env, k, randomBytes(32)));
-    assert.equal((await describeKey(env.core, env.ctx, k.keyId)).state, 'PendingImport');
+    assert.equal((await env.core.resolve(env.ctx, k.keyId)).state, 'PendingImport');
     assert.deepEqual(await env.store.listMaterials(k.keyId), []);
   });
 

@@ -8,7 +8,7 @@ import { newKeyMaterial } from './key-material.ts';
 import { importedKeyState, materialsInRegion } from './imported-materials.ts';
 import { assertState, invalidState, isPendingDeletion } from './key-state.ts';
 import { hasReplicas } from './multi-region.ts';
-import { checkNewTags } from './tags.ts';
+import { checkNewTags, requestTagConditions } from './tags.ts';
 import type { KeyRecord, Tag } from './types.ts';
 
 const DAY_MS = 86_400_000;
@@ -49,8 +49,7 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
       'kms:MultiRegion': String(multiRegion),
       ...(multiRegion ? { 'kms:MultiRegionKeyType': 'PRIMARY' } : {}),
       'kms:BypassPolicyLockoutSafetyCheck': String(input.bypassPolicyLockoutSafetyCheck ?? false),
-      ...(input.tags ? { 'aws:TagKeys': input.tags.map((t) => t.TagKey) } : {}),
-      ...Object.fromEntries((input.tags ?? []).map((t) => [`aws:RequestTag/${t.TagKey}`, t.TagValue])),
+      ...(input.tags ? requestTagConditions(input.tags) : {}),
     },
   });
   // Only after the caller is authorized: the check looks up whether the policy's principals
@@ -90,12 +89,6 @@ export async function createKey(core: Core, ctx: CallContext, input: CreateKeyIn
   return key;
 }
 
-export async function describeKey(core: Core, ctx: CallContext, keyIdParam: string): Promise<KeyRecord> {
-  const { key, requestAlias } = await core.resolveNamed(ctx, keyIdParam);
-  await core.authorize(ctx, 'kms:DescribeKey', key, { requestAlias });
-  return key;
-}
-
 export function encodeMarker(last: string): string {
   return Buffer.from(`k:${last}`, 'utf8').toString('base64url');
 }
@@ -117,20 +110,14 @@ export async function listKeys(core: Core, ctx: CallContext, limit: number, mark
   return rows.length > limit && last ? { keys, next: encodeMarker(last.keyId) } : { keys };
 }
 
-export async function updateKeyDescription(core: Core, ctx: CallContext, keyIdParam: string, description: string): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam);
-  await core.authorize(ctx, 'kms:UpdateKeyDescription', key);
-  assertState(key, 'manage');
+export async function updateKeyDescription(core: Core, key: KeyRecord, description: string): Promise<void> {
   await core.mutate(key, (k) => {
     assertState(k, 'manage');
     return { ...k, description };
   });
 }
 
-export async function enableKey(core: Core, ctx: CallContext, keyIdParam: string): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam);
-  await core.authorize(ctx, 'kms:EnableKey', key);
-  assertState(key, 'toggle');
+export async function enableKey(core: Core, key: KeyRecord): Promise<void> {
   if (key.state === 'Enabled') return;
   await core.mutate(key, (k) => {
     assertState(k, 'toggle');
@@ -138,10 +125,7 @@ export async function enableKey(core: Core, ctx: CallContext, keyIdParam: string
   });
 }
 
-export async function disableKey(core: Core, ctx: CallContext, keyIdParam: string): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam);
-  await core.authorize(ctx, 'kms:DisableKey', key);
-  assertState(key, 'toggle');
+export async function disableKey(core: Core, key: KeyRecord): Promise<void> {
   if (key.state === 'Disabled') return;
   await core.mutate(key, (k) => {
     assertState(k, 'toggle');
@@ -149,13 +133,16 @@ export async function disableKey(core: Core, ctx: CallContext, keyIdParam: strin
   });
 }
 
-export async function scheduleKeyDeletion(core: Core, ctx: CallContext, keyIdParam: string, days: number | undefined): Promise<KeyRecord> {
+/** The waiting period ScheduleKeyDeletion asks for: 30 days by default, 7 to 30. */
+export function pendingWindowInDays(days: number | undefined): number {
   const window = days ?? 30;
   // The model allows 1–365 but KMS enforces 7–30; AWS answers with this text.
   if (window < 7 || window > 30) throw new ValidationException('PendingWindowInDays must be between 7 and 30');
-  const key = await core.resolve(ctx, keyIdParam);
-  await core.authorize(ctx, 'kms:ScheduleKeyDeletion', key, { conditions: { 'kms:ScheduleKeyDeletionPendingWindowInDays': String(window) } });
-  assertState(key, 'schedule');
+  return window;
+}
+
+export async function scheduleKeyDeletion(core: Core, key: KeyRecord, days: number | undefined): Promise<KeyRecord> {
+  const window = pendingWindowInDays(days);
   // "If you schedule deletion of a multi-Region primary key with replica keys, its key state
   // changes to PendingReplicaDeletion … the waiting period begins when the last of its replica
   // keys is deleted" (ScheduleKeyDeletion reference): no DeletionDate until then.
@@ -172,9 +159,7 @@ export async function scheduleKeyDeletion(core: Core, ctx: CallContext, keyIdPar
   });
 }
 
-export async function cancelKeyDeletion(core: Core, ctx: CallContext, keyIdParam: string): Promise<KeyRecord> {
-  const key = await core.resolve(ctx, keyIdParam);
-  await core.authorize(ctx, 'kms:CancelKeyDeletion', key);
+export async function cancelKeyDeletion(core: Core, key: KeyRecord): Promise<KeyRecord> {
   const notPending = (k: KeyRecord) => new KMSInvalidStateException(`${k.arn} is not pending deletion.`);
   if (!isPendingDeletion(key)) throw key.state === 'Enabled' || key.state === 'Disabled' ? notPending(key) : invalidState(key);
   // "When you cancel the deletion, the key state changes to Disabled" (CancelKeyDeletion reference) —

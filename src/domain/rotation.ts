@@ -3,7 +3,7 @@
  * use the current material; every older material stays for decryption until the key is deleted.
  */
 import { DisabledException, KMSInvalidStateException, LimitExceededException, UnsupportedOperationException } from '../shared/errors.ts';
-import type { CallContext, Core } from './core.ts';
+import type { Core } from './core.ts';
 import { materialsInRegion } from './imported-materials.ts';
 import { assertState, invalidState } from './key-state.ts';
 import { decodeMarker, encodeMarker } from './lifecycle.ts';
@@ -28,10 +28,11 @@ function assertEnabled(key: KeyRecord): void {
   if (key.state !== 'Enabled') throw invalidState(key);
 }
 
-export async function enableKeyRotation(core: Core, ctx: CallContext, keyIdParam: string, periodDays: number | undefined): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam);
-  const period = periodDays ?? 365;
-  await core.authorize(ctx, 'kms:EnableKeyRotation', key, { conditions: { 'kms:RotationPeriodInDays': String(period) } });
+/** "RotationPeriodInDays … Default: 365" (EnableKeyRotation reference). */
+export const rotationPeriodInDays = (days: number | undefined): number => days ?? 365;
+
+export async function enableKeyRotation(core: Core, key: KeyRecord, periodDays: number | undefined): Promise<void> {
+  const period = rotationPeriodInDays(periodDays);
   assertRotatable(key);
   // A multi-Region key's rotation is managed on its primary and shared by its replicas: a replica refuses.
   assertNotReplica(key);
@@ -49,9 +50,7 @@ export async function enableKeyRotation(core: Core, ctx: CallContext, keyIdParam
   await syncReplicas(core, next);
 }
 
-export async function disableKeyRotation(core: Core, ctx: CallContext, keyIdParam: string): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam);
-  await core.authorize(ctx, 'kms:DisableKeyRotation', key);
+export async function disableKeyRotation(core: Core, key: KeyRecord): Promise<void> {
   assertRotatable(key);
   assertNotReplica(key);
   assertEnabled(key);
@@ -62,12 +61,11 @@ export async function disableKeyRotation(core: Core, ctx: CallContext, keyIdPara
   await syncReplicas(core, next);
 }
 
-export async function getKeyRotationStatus(core: Core, ctx: CallContext, keyIdParam: string): Promise<KeyRecord> {
-  const key = await core.resolve(ctx, keyIdParam);
-  await core.authorize(ctx, 'kms:GetKeyRotationStatus', key);
+/** The key's rotation settings, for a rotatable key not pending deletion (checked in that order). */
+export function getKeyRotationStatus(key: KeyRecord): KeyRecord['rotation'] {
   assertRotatable(key);
   assertState(key, 'manage');
-  return key;
+  return key.rotation;
 }
 
 /** Adds a new current material to the key, in one transaction with the key row. */
@@ -82,9 +80,7 @@ async function addRotation(core: Core, key: KeyRecord, type: 'AUTOMATIC' | 'ON_D
   return next;
 }
 
-export async function rotateKeyOnDemand(core: Core, ctx: CallContext, keyIdParam: string): Promise<KeyRecord> {
-  const key = await core.resolve(ctx, keyIdParam);
-  await core.authorize(ctx, 'kms:RotateKeyOnDemand', key);
+export async function rotateKeyOnDemand(core: Core, key: KeyRecord): Promise<KeyRecord> {
   // Another change to the key (a tag, a policy, an automatic rotation) may commit between this
   // read and the write: decide again on the fresh key.
   return core.onFreshKey(key, (current) => rotateOnce(core, current));
@@ -154,14 +150,12 @@ export async function rotateAutomatically(core: Core, key: KeyRecord): Promise<K
   return addRotation(core, key, 'AUTOMATIC', due, (k) => ({ ...k, rotation: { ...k.rotation, nextRotationAt: due + period } }));
 }
 
-export async function listKeyRotations(core: Core, ctx: CallContext, p: { keyId: string; limit: number; marker?: string; includeKeyMaterial?: 'ALL_KEY_MATERIAL' | 'ROTATIONS_ONLY' }): Promise<{ key: KeyRecord; rotations: MaterialRecord[]; next?: string }> {
-  const key = await core.resolve(ctx, p.keyId);
-  await core.authorize(ctx, 'kms:ListKeyRotations', key);
+export async function listKeyRotations(core: Core, key: KeyRecord, p: { limit: number; marker?: string; includeKeyMaterial?: 'ALL_KEY_MATERIAL' | 'ROTATIONS_ONLY' }): Promise<{ rotations: MaterialRecord[]; next?: string }> {
   // Symmetric keys with imported material rotate on demand, so they list their materials too.
   if (!(key.origin === 'EXTERNAL' && key.keySpec === 'SYMMETRIC_DEFAULT')) assertRotatable(key);
   const start = p.marker !== undefined ? Number(decodeMarker(p.marker, (s) => /^\d{1,6}$/.test(s))) : 0;
   const all = materialsInRegion(key, await core.store.listMaterials(key.keyId)).filter((m) => p.includeKeyMaterial === 'ALL_KEY_MATERIAL' || m.rotationType !== undefined);
   const rotations = all.slice(start, start + p.limit);
   const more = start + p.limit < all.length;
-  return { key, rotations, ...(more ? { next: encodeMarker(String(start + p.limit)) } : {}) };
+  return { rotations, ...(more ? { next: encodeMarker(String(start + p.limit)) } : {}) };
 }

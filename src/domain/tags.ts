@@ -1,5 +1,6 @@
 /** Tag rules of AWS KMS ("Tagging keys", developer guide). */
 import { TagException } from '../shared/errors.ts';
+import type { Conditions } from './operation.ts';
 import type { Tag } from './types.ts';
 
 /** "You can add up to 50 tags to each KMS key" (AWS KMS quotas, tags per key). */
@@ -35,4 +36,9 @@ export function removeTags(existing: readonly Tag[], keys: readonly string[]): T
   }
   const drop = new Set(keys);
   return existing.filter((t) => !drop.has(t.TagKey));
+}
+
+/** The condition keys of a request that adds `tags`: aws:TagKeys and aws:RequestTag/<key>. */
+export function requestTagConditions(tags: readonly Tag[]): Conditions {
+  return { 'aws:TagKeys': tags.map((t) => t.TagKey), ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.TagKey}`, t.TagValue])) };
 }

@@ -2,7 +2,15 @@ import { TRAITS } from '../domain/operation.ts';
 import { disableKey } from '../domain/lifecycle.ts';
 import { defineOperation, KeyIdField } from './operation.ts';
 
-export default defineOperation({ name: 'DisableKey', traits: TRAITS.write }, { KeyId: KeyIdField }, async ({ core, call }, i) => {
-  await disableKey(core, call, i.KeyId);
-  return {};
-});
+export default defineOperation(
+  {
+    name: 'DisableKey',
+    traits: TRAITS.write,
+    key: { member: 'KeyId', alias: false, action: 'kms:DisableKey', state: 'toggle' },
+  },
+  { KeyId: KeyIdField },
+  async ({ core }, _i, key) => {
+    await disableKey(core, key);
+    return {};
+  },
+);

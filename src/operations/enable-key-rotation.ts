@@ -1,9 +1,24 @@
 import { TRAITS } from '../domain/operation.ts';
-import { enableKeyRotation } from '../domain/rotation.ts';
+import { enableKeyRotation, rotationPeriodInDays } from '../domain/rotation.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, KeyIdField } from './operation.ts';
 
-export default defineOperation({ name: 'EnableKeyRotation', traits: TRAITS.write }, { KeyId: KeyIdField, RotationPeriodInDays: S.int({ min: 90, max: 2560 }) }, async ({ core, call }, i) => {
-  await enableKeyRotation(core, call, i.KeyId, i.RotationPeriodInDays);
-  return {};
-});
+export default defineOperation(
+  {
+    name: 'EnableKeyRotation',
+    traits: TRAITS.write,
+    // The key's spec, origin, Region role and state are checked after authorization (rotation.ts).
+    key: {
+      member: 'KeyId',
+      alias: false,
+      action: 'kms:EnableKeyRotation',
+      state: 'any',
+      conditions: (i) => ({ 'kms:RotationPeriodInDays': String(rotationPeriodInDays(i.RotationPeriodInDays)) }),
+    },
+  },
+  { KeyId: KeyIdField, RotationPeriodInDays: S.int({ min: 90, max: 2560 }) },
+  async ({ core }, i, key) => {
+    await enableKeyRotation(core, key, i.RotationPeriodInDays);
+    return {};
+  },
+);

@@ -2,7 +2,15 @@ import { TRAITS } from '../domain/operation.ts';
 import { enableKey } from '../domain/lifecycle.ts';
 import { defineOperation, KeyIdField } from './operation.ts';
 
-export default defineOperation({ name: 'EnableKey', traits: TRAITS.write }, { KeyId: KeyIdField }, async ({ core, call }, i) => {
-  await enableKey(core, call, i.KeyId);
-  return {};
-});
+export default defineOperation(
+  {
+    name: 'EnableKey',
+    traits: TRAITS.write,
+    key: { member: 'KeyId', alias: false, action: 'kms:EnableKey', state: 'toggle' },
+  },
+  { KeyId: KeyIdField },
+  async ({ core }, _i, key) => {
+    await enableKey(core, key);
+    return {};
+  },
+);

@@ -5,6 +5,12 @@ import { defineOperation, KeyIdField } from './operation.ts';
 
 export const PolicyNameField = S.string({ min: 1, max: 128, pattern: '[\\w]+' });
 
-export default defineOperation({ name: 'GetKeyPolicy', traits: TRAITS.read }, { KeyId: KeyIdField, PolicyName: PolicyNameField }, async ({ core, call }, i) => {
-  return { Policy: await getKeyPolicy(core, call, i.KeyId, i.PolicyName), PolicyName: 'default' };
-});
+export default defineOperation(
+  {
+    name: 'GetKeyPolicy',
+    traits: TRAITS.read,
+    key: { member: 'KeyId', alias: false, action: 'kms:GetKeyPolicy', state: 'any' },
+  },
+  { KeyId: KeyIdField, PolicyName: PolicyNameField },
+  async (_ctx, i, key) => ({ Policy: getKeyPolicy(key, i.PolicyName), PolicyName: 'default' }),
+);
