@@ -8,6 +8,7 @@ import {
 } from '../shared/errors.ts';
 import { parseKeyRef } from '../shared/ids.ts';
 import type { CallContext, Core } from './core.ts';
+import { useKey } from './execute.ts';
 import { assertState } from './key-state.ts';
 import { decodeMarker, encodeMarker } from './lifecycle.ts';
 import { StoreDuplicateError } from './ports.ts';
@@ -52,9 +53,7 @@ async function assertAliasRoom(core: Core, key: KeyRecord): Promise<void> {
 export async function createAlias(core: Core, ctx: CallContext, aliasName: string, targetKeyId: string): Promise<void> {
   checkAliasName(aliasName);
   await authorizeAlias(core, ctx, 'kms:CreateAlias', aliasName);
-  const key = await core.resolve(ctx, targetKeyId);
-  await core.authorize(ctx, 'kms:CreateAlias', key);
-  assertState(key, 'manage');
+  const key = await useKey(core, ctx, targetKeyId, { alias: false, action: 'kms:CreateAlias', op: 'CreateAlias', state: 'manage' });
   await assertAliasRoom(core, key);
   const now = core.now();
   try {
@@ -77,8 +76,8 @@ export async function updateAlias(core: Core, ctx: CallContext, aliasName: strin
   await authorizeAlias(core, ctx, 'kms:UpdateAlias', aliasName);
   const alias = await core.store.getAlias(ctx.principal.accountId, ctx.region, aliasName);
   if (!alias) throw notFound(core, ctx, aliasName);
-  const target = await core.resolve(ctx, targetKeyId);
-  await core.authorize(ctx, 'kms:UpdateAlias', target);
+  // The new target's state is checked after the current key is authorized and after the account.
+  const target = await useKey(core, ctx, targetKeyId, { alias: false, action: 'kms:UpdateAlias', op: 'UpdateAlias', state: 'any' });
   const current = await core.keyOf(ctx, { keyId: alias.targetKeyId, region: alias.region });
   if (current) await core.authorize(ctx, 'kms:UpdateAlias', current);
   // "The alias and its new target KMS key must be in the same AWS account and Region."

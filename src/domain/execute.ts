@@ -10,6 +10,7 @@
  */
 import { InvalidKeyUsageException } from '../shared/errors.ts';
 import type { CallContext, Core, Touched } from './core.ts';
+import type { NewGrant } from './grants.ts';
 import { assertState, type StateClass } from './key-state.ts';
 import type { Caller, Conditions, Declaration } from './operation.ts';
 import type { KeyUsage } from '../crypto/key-specs.ts';
@@ -42,6 +43,8 @@ export interface KeyCheck {
   usage?: KeyUsage;
   conditions?: Conditions;
   encryptionContext?: EncryptionContext;
+  /** kms:CreateGrant: the grant the request would create (a grant authorizes it only if it covers it). */
+  newGrant?: NewGrant;
 }
 
 /** "<arn> key usage is SIGN_VERIFY which is not valid for Encrypt." (recorded against AWS). */
@@ -56,6 +59,7 @@ export async function useKey(core: Core, ctx: CallContext, raw: string, check: K
     requestAlias,
     conditions: check.conditions ?? {},
     ...(check.encryptionContext ? { encryptionContext: { ...check.encryptionContext } } : {}),
+    ...(check.newGrant ? { newGrant: check.newGrant } : {}),
   });
   assertState(key, check.state);
   if (check.usage !== undefined && key.keyUsage !== check.usage) throw wrongUsage(key, check.op);

@@ -16,7 +16,7 @@ import {
 } from '../shared/errors.ts';
 import { isKeyId } from '../shared/ids.ts';
 import type { CallContext, Core } from './core.ts';
-import { assertState } from './key-state.ts';
+import { useKey } from './execute.ts';
 import { StoreLimitError, type KeyStore, type RetirableGrantCursor } from './ports.ts';
 import type { GrantConstraints, GrantRecord, KeyRecord, Principal } from './types.ts';
 
@@ -184,7 +184,9 @@ export const MAX_GRANTS_PER_PRINCIPAL = 500;
 const PRINCIPAL = /^(arn:aws[a-z-]*:(iam::\d{12}:(root|user\/.+|role\/.+)|sts::\d{12}:assumed-role\/.+\/.+)|[a-z0-9.-]+\.amazonaws\.com)$/;
 
 export async function createGrant(core: Core, ctx: CallContext, p: CreateGrantInput): Promise<GrantRecord> {
-  const key = await core.resolve(ctx, p.keyId);
+  // A key that does not exist is answered before a malformed grant, and a malformed grant before
+  // authorization: the key is looked up first, and looked up again, authorized and checked by useKey.
+  await core.resolve(ctx, p.keyId);
   for (const arn of [p.granteePrincipal, p.retiringPrincipal]) {
     if (arn !== undefined && !PRINCIPAL.test(arn)) throw new ValidationException(`Invalid principal: ${arn}`);
   }
@@ -193,17 +195,21 @@ export async function createGrant(core: Core, ctx: CallContext, p: CreateGrantIn
     throw new ValidationException('Grant constraints are supported only for operations that take an encryption context.');
   }
   const constraintType = [p.constraints?.EncryptionContextEquals ? 'EncryptionContextEquals' : undefined, p.constraints?.EncryptionContextSubset ? 'EncryptionContextSubset' : undefined].filter((x): x is string => !!x);
-  await core.authorize(ctx, 'kms:CreateGrant', key, {
+  const key = await useKey(core, ctx, p.keyId, {
+    alias: false,
+    action: 'kms:CreateGrant',
+    op: 'CreateGrant',
+    state: 'crypto',
     conditions: {
       'kms:GrantOperations': p.operations,
       'kms:GranteePrincipal': p.granteePrincipal,
       ...(p.retiringPrincipal ? { 'kms:RetiringPrincipal': p.retiringPrincipal } : {}),
       ...(constraintType.length ? { 'kms:GrantConstraintType': constraintType } : {}),
-      'kms:GrantIsForAWSResource': 'false',
+      // True only when one of Trent's service front ends asks for the grant its resource uses.
+      'kms:GrantIsForAWSResource': String(ctx.service?.grantIsForAWSResource === true),
     },
     newGrant: { operations: p.operations, ...(p.constraints ? { constraints: p.constraints } : {}) },
   });
-  assertState(key, 'crypto');
   if (p.dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
   const shape = {
     keyId: key.keyId,
@@ -244,9 +250,8 @@ export async function createGrant(core: Core, ctx: CallContext, p: CreateGrantIn
   return grant;
 }
 
-export async function listGrants(core: Core, ctx: CallContext, p: { keyId: string; limit: number; marker?: string; grantId?: string; granteePrincipal?: string }): Promise<{ key: KeyRecord; grants: GrantRecord[]; next?: string }> {
-  const key = await core.resolve(ctx, p.keyId);
-  await core.authorize(ctx, 'kms:ListGrants', key, { conditions: p.granteePrincipal ? { 'kms:GranteePrincipal': p.granteePrincipal } : {} });
+/** ListGrants of `key`, authorized for kms:ListGrants (with kms:GranteePrincipal when asked for). */
+export async function listGrants(core: Core, key: KeyRecord, p: { limit: number; marker?: string; grantId?: string; granteePrincipal?: string }): Promise<{ grants: GrantRecord[]; next?: string }> {
   const after = p.marker !== undefined ? decodeGrantMarker(p.marker) : undefined;
   const rows = await core.store.listGrants(key, {
     limit: p.limit + 1,
@@ -255,7 +260,7 @@ export async function listGrants(core: Core, ctx: CallContext, p: { keyId: strin
     ...(p.granteePrincipal ? { granteePrincipal: p.granteePrincipal } : {}),
   });
   const grants = rows.slice(0, p.limit);
-  return { key, grants, ...(rows.length > p.limit ? { next: Buffer.from(`g:${grants[grants.length - 1]!.grantId}`).toString('base64url') } : {}) };
+  return { grants, ...(rows.length > p.limit ? { next: Buffer.from(`g:${grants[grants.length - 1]!.grantId}`).toString('base64url') } : {}) };
 }
 
 function decodeGrantMarker(m: string): string {
@@ -292,7 +297,7 @@ function principalAccount(arn: string): string | undefined {
  * caller's account reaches: AccessDeniedException, as for any resource of another account without
  * a resource-based policy. Like every KMS operation it answers for the request's Region only.
  */
-export async function listRetirableGrants(core: Core, ctx: CallContext, p: { retiringPrincipal: string; limit: number; marker?: string }): Promise<{ grants: GrantRecord[]; next?: string }> {
+export async function listRetirableGrants(core: Core, ctx: CallContext, p: { retiringPrincipal: string; limit: number; marker?: string }): Promise<{ grants: { grant: GrantRecord; keyArn: string }[]; next?: string }> {
   const action = 'kms:ListRetirableGrants';
   if (principalAccount(p.retiringPrincipal) !== ctx.principal.accountId) {
     throw new AccessDeniedException(`User: ${ctx.principal.arn} is not authorized to perform: ${action} on resource: ${p.retiringPrincipal} because no resource-based policy allows the ${action} action`);
@@ -307,7 +312,15 @@ export async function listRetirableGrants(core: Core, ctx: CallContext, p: { ret
     .filter((g) => g.region === ctx.region);
   const grants = rows.slice(0, p.limit);
   const last = grants[grants.length - 1];
-  return { grants, ...(rows.length > p.limit && last ? { next: encodeRetirableMarker(last) } : {}) };
+  // Each grant is listed with its key's ARN (its key id when the key is gone): one key lookup per
+  // key, not per grant, as a page may hold 1,000 grants of one key.
+  const arns = new Map<string, Promise<string>>();
+  const arnOf = (g: GrantRecord) => {
+    const id = `${g.region}/${g.keyId}`;
+    return arns.get(id) ?? arns.set(id, core.store.getKey(g).then((k) => k?.arn ?? g.keyId)).get(id)!;
+  };
+  const listed = await Promise.all(grants.map(async (grant) => ({ grant, keyArn: await arnOf(grant) })));
+  return { grants: listed, ...(rows.length > p.limit && last ? { next: encodeRetirableMarker(last) } : {}) };
 }
 
 function checkGrantId(id: string): void {
@@ -341,9 +354,8 @@ export async function retireGrant(core: Core, ctx: CallContext, p: { grantToken?
   await core.store.deleteGrant(grant, grant.grantId);
 }
 
-export async function revokeGrant(core: Core, ctx: CallContext, p: { keyId: string; grantId: string; dryRun?: boolean }): Promise<void> {
-  const key = await core.resolve(ctx, p.keyId);
-  await core.authorize(ctx, 'kms:RevokeGrant', key);
+/** RevokeGrant of a grant on `key`, authorized for kms:RevokeGrant. */
+export async function revokeGrant(core: Core, key: KeyRecord, p: { grantId: string; dryRun?: boolean }): Promise<void> {
   checkGrantId(p.grantId);
   const g = await core.store.getGrant(key, p.grantId);
   if (!g) throw new NotFoundException(`Grant ID ${p.grantId} not found`);

@@ -15,7 +15,7 @@ import { MemoryStore } from '../storage/memory/memory-store.ts';
 import { sameAccountAuthorizer } from './authorizer.ts';
 import { Core, type CallContext } from './core.ts';
 import { decrypt, encrypt } from './crypto-ops.ts';
-import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial, type ImportInput } from './import.ts';
+import { checkImportRequest, deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial, type ImportInput } from './import.ts';
 import { cancelKeyDeletion, createKey, disableKey, scheduleKeyDeletion } from './lifecycle.ts';
 import { generateMac } from './mac.ts';
 import { listKeyRotations, rotateKeyOnDemand } from './rotation.ts';
@@ -39,9 +39,26 @@ async function external(env: Env, over: Parameters<typeof createKey>[2] = {}): P
   return createKey(env.core, env.ctx, { origin: 'EXTERNAL', ...over });
 }
 
+/** The import functions take the key as the request found it (this Core's authorizer allows its account). */
+const keyOf = (env: Env, keyId: string) => env.core.resolve(env.ctx, keyId);
+
+async function importParameters(env: Env, { keyId, ...p }: { keyId: string } & Parameters<typeof getParametersForImport>[2]) {
+  return getParametersForImport(env.core, await keyOf(env, keyId), p);
+}
+
+/** ImportKeyMaterial as the operation runs it: the request's own checks, then the key's. */
+async function runImport(env: Env, { keyId, ...p }: { keyId: string } & ImportInput) {
+  checkImportRequest(p);
+  return importKeyMaterial(env.core, await keyOf(env, keyId), p);
+}
+
+async function deleteMaterial(env: Env, { keyId, ...p }: { keyId: string; keyMaterialId?: string }) {
+  return deleteImportedKeyMaterial(env.core, await keyOf(env, keyId), p);
+}
+
 /** GetParametersForImport, wrap `material` as a client would, ImportKeyMaterial. */
 async function importInto(env: Env, key: KeyRecord, material: Uint8Array, over: { [K in keyof ImportInput]?: ImportInput[K] | undefined } = {}, algorithm: ClientWrappingAlgorithm = 'RSAES_OAEP_SHA_256') {
-  const params = await getParametersForImport(env.core, env.ctx, { keyId: key.keyId, wrappingAlgorithm: algorithm, wrappingKeySpec: 'RSA_2048' });
+  const params = await importParameters(env, { keyId: key.keyId, wrappingAlgorithm: algorithm, wrappingKeySpec: 'RSA_2048' });
   const input: Record<string, unknown> = {
     keyId: key.keyId,
     importToken: params.importToken,
@@ -50,7 +67,7 @@ async function importInto(env: Env, key: KeyRecord, material: Uint8Array, over: 
     ...over,
   };
   for (const [k, v] of Object.entries(input)) if (v === undefined) delete input[k]; // `expirationModel: undefined`: the default applies
-  return importKeyMaterial(env.core, env.ctx, input as unknown as ImportInput);
+  return runImport(env, input as unknown as { keyId: string } & ImportInput);
 }
 
 async function rejects(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
@@ -76,11 +93,11 @@ describe('imported key material (domain)', () => {
   test('import parameters only for EXTERNAL keys, with AWS\'s text; PKCS#1 v1.5 and SM2 refused', async () => {
     const env = setup();
     const aws = await createKey(env.core, env.ctx, {});
-    await rejects(getParametersForImport(env.core, env.ctx, { keyId: aws.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' }), 'UnsupportedOperationException', `${aws.arn} origin is AWS_KMS which is not valid for this operation.`);
+    await rejects(importParameters(env, { keyId: aws.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' }), 'UnsupportedOperationException', `${aws.arn} origin is AWS_KMS which is not valid for this operation.`);
     const k = await external(env);
-    await rejects(getParametersForImport(env.core, env.ctx, { keyId: k.keyId, wrappingAlgorithm: 'RSAES_PKCS1_V1_5', wrappingKeySpec: 'RSA_2048' }), 'ValidationException', /RSAES_PKCS1_V1_5/);
-    await rejects(getParametersForImport(env.core, env.ctx, { keyId: k.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'SM2' }), 'ValidationException', /China/);
-    const p = await getParametersForImport(env.core, env.ctx, { keyId: k.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_1', wrappingKeySpec: 'RSA_3072' });
+    await rejects(importParameters(env, { keyId: k.keyId, wrappingAlgorithm: 'RSAES_PKCS1_V1_5', wrappingKeySpec: 'RSA_2048' }), 'ValidationException', /RSAES_PKCS1_V1_5/);
+    await rejects(importParameters(env, { keyId: k.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'SM2' }), 'ValidationException', /China/);
+    const p = await importParameters(env, { keyId: k.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_1', wrappingKeySpec: 'RSA_3072' });
     assert.equal(p.validTo, env.now() + 24 * HOUR);
     assert.ok(p.importToken.length < 6144);
   });
@@ -110,25 +127,25 @@ describe('imported key material (domain)', () => {
     const a = await external(env);
     const b = await external(env);
     const material = randomBytes(32);
-    const pa = await getParametersForImport(env.core, env.ctx, { keyId: a.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' });
+    const pa = await importParameters(env, { keyId: a.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' });
     const wrapped = wrapForImport(pa.publicKey, 'RSAES_OAEP_SHA_256', material);
     const base = { encryptedKeyMaterial: wrapped, expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' as const };
-    await rejects(importKeyMaterial(env.core, env.ctx, { ...base, keyId: b.keyId, importToken: pa.importToken }), 'InvalidImportTokenException');
+    await rejects(runImport(env, { ...base, keyId: b.keyId, importToken: pa.importToken }), 'InvalidImportTokenException');
     for (const i of [0, 1, 5, 20, pa.importToken.length - 1]) {
       const t = Uint8Array.from(pa.importToken);
       t[i]! ^= 1;
-      await rejects(importKeyMaterial(env.core, env.ctx, { ...base, keyId: a.keyId, importToken: t }), 'InvalidImportTokenException', undefined);
+      await rejects(runImport(env, { ...base, keyId: a.keyId, importToken: t }), 'InvalidImportTokenException', undefined);
     }
-    await rejects(importKeyMaterial(env.core, env.ctx, { ...base, keyId: a.keyId, importToken: randomBytes(300) }), 'InvalidImportTokenException');
+    await rejects(runImport(env, { ...base, keyId: a.keyId, importToken: randomBytes(300) }), 'InvalidImportTokenException');
     // Wrapped under another key's public key, or with the other algorithm: KMS could not decrypt it.
-    const pb = await getParametersForImport(env.core, env.ctx, { keyId: a.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' });
-    await rejects(importKeyMaterial(env.core, env.ctx, { ...base, keyId: a.keyId, importToken: pb.importToken }), 'InvalidCiphertextException', '');
-    await rejects(importKeyMaterial(env.core, env.ctx, { ...base, encryptedKeyMaterial: wrapForImport(pa.publicKey, 'RSAES_OAEP_SHA_1', material), keyId: a.keyId, importToken: pa.importToken }), 'InvalidCiphertextException');
+    const pb = await importParameters(env, { keyId: a.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' });
+    await rejects(runImport(env, { ...base, keyId: a.keyId, importToken: pb.importToken }), 'InvalidCiphertextException', '');
+    await rejects(runImport(env, { ...base, encryptedKeyMaterial: wrapForImport(pa.publicKey, 'RSAES_OAEP_SHA_1', material), keyId: a.keyId, importToken: pa.importToken }), 'InvalidCiphertextException');
     // Wrong material length.
-    await rejects(importKeyMaterial(env.core, env.ctx, { ...base, encryptedKeyMaterial: wrapForImport(pa.publicKey, 'RSAES_OAEP_SHA_256', randomBytes(31)), keyId: a.keyId, importToken: pa.importToken }), 'IncorrectKeyMaterialException', /256 bits/);
+    await rejects(runImport(env, { ...base, encryptedKeyMaterial: wrapForImport(pa.publicKey, 'RSAES_OAEP_SHA_256', randomBytes(31)), keyId: a.keyId, importToken: pa.importToken }), 'IncorrectKeyMaterialException', /256 bits/);
     // 24 hours later the token is expired, even for material it would have accepted.
     env.advance(24 * HOUR);
-    await rejects(importKeyMaterial(env.core, env.ctx, { ...base, keyId: a.keyId, importToken: pa.importToken }), 'ExpiredImportTokenException');
+    await rejects(runImport(env, { ...base, keyId: a.keyId, importToken: pa.importToken }), 'ExpiredImportTokenException');
     assert.equal((await env.core.resolve(env.ctx, a.keyId)).state, 'PendingImport');
   });
 
@@ -188,7 +205,7 @@ describe('imported key material (domain)', () => {
     const m = randomBytes(32);
     const done = await importInto(env, k, m);
     const sealed = await encrypt(env.core, env.ctx, { keyId: k.keyId, plaintext: Buffer.from('kept') });
-    const del = await deleteImportedKeyMaterial(env.core, env.ctx, { keyId: k.keyId });
+    const del = await deleteMaterial(env, { keyId: k.keyId });
     assert.equal(del.materialId, done.materialId);
     assert.equal(del.key.state, 'PendingImport');
     assert.equal(del.key.currentMaterialId, done.materialId);
@@ -198,18 +215,18 @@ describe('imported key material (domain)', () => {
     assert.equal(rec!.imported!.importState, 'PENDING_IMPORT');
     await rejects(decrypt(env.core, env.ctx, { blob: sealed.blob }), 'KMSInvalidStateException', `${k.arn} is pending import.`);
     await rejects(importInto(env, k, randomBytes(32)), 'IncorrectKeyMaterialException');
-    await rejects(deleteImportedKeyMaterial(env.core, env.ctx, { keyId: k.keyId, keyMaterialId: 'a'.repeat(64) }), 'NotFoundException');
+    await rejects(deleteMaterial(env, { keyId: k.keyId, keyMaterialId: 'a'.repeat(64) }), 'NotFoundException');
     const back = await importInto(env, k, m);
     assert.equal(back.key.state, 'Enabled');
     assert.equal(Buffer.from((await decrypt(env.core, env.ctx, { blob: sealed.blob })).plaintext).toString(), 'kept');
     // A disabled key loses its material: PendingImport; the import enables it (ImportKeyMaterial reference).
     await disableKey(env.core, await env.core.resolve(env.ctx, k.keyId));
     assert.equal((await importInto(env, k, m)).key.state, 'Disabled', 'a re-import does not enable a disabled key');
-    await deleteImportedKeyMaterial(env.core, env.ctx, { keyId: k.keyId });
+    await deleteMaterial(env, { keyId: k.keyId });
     assert.equal((await importInto(env, k, m)).key.state, 'Enabled');
     // Pending deletion: the state stays; cancelling then lands on PendingImport, not Disabled.
     await scheduleKeyDeletion(env.core, await env.core.resolve(env.ctx, k.keyId), 7);
-    assert.equal((await deleteImportedKeyMaterial(env.core, env.ctx, { keyId: k.keyId })).key.state, 'PendingDeletion');
+    assert.equal((await deleteMaterial(env, { keyId: k.keyId })).key.state, 'PendingDeletion');
     await rejects(importInto(env, k, m), 'KMSInvalidStateException', `${k.arn} is pending deletion.`);
     assert.equal((await cancelKeyDeletion(env.core, await env.core.resolve(env.ctx, k.keyId))).state, 'PendingImport');
   });

@@ -18,7 +18,7 @@ import {
   ExpiredImportTokenException, IncorrectKeyMaterialException, InvalidCiphertextException, InvalidImportTokenException, NotFoundException,
   UnsupportedOperationException, ValidationException,
 } from '../shared/errors.ts';
-import type { CallContext, Core } from './core.ts';
+import type { Core } from './core.ts';
 import { expiredMaterialIds, materialsInRegion, materialToStore, planDeletion, planImport, type ImportType } from './imported-materials.ts';
 import { assertState } from './key-state.ts';
 import { StoreConflictError } from './ports.ts';
@@ -70,12 +70,13 @@ export interface ImportParameters {
   validTo: number;
 }
 
-export async function getParametersForImport(core: Core, ctx: CallContext, p: { keyId: string; wrappingAlgorithm: WrappingAlgorithm; wrappingKeySpec: WrappingKeySpec }): Promise<ImportParameters> {
+/**
+ * GetParametersForImport for `key`, authorized for kms:GetParametersForImport with
+ * kms:WrappingAlgorithm and kms:WrappingKeySpec; its origin and state are checked here.
+ */
+export async function getParametersForImport(core: Core, key: KeyRecord, p: { wrappingAlgorithm: WrappingAlgorithm; wrappingKeySpec: WrappingKeySpec }): Promise<ImportParameters> {
   const algorithm = wrappingAlgorithmInfo(p.wrappingAlgorithm);
   const spec = wrappingKeySpecInfo(p.wrappingKeySpec);
-  // "Specify the key ID or key ARN of the KMS key": no aliases.
-  const key = await core.resolve(ctx, p.keyId);
-  await core.authorize(ctx, 'kms:GetParametersForImport', key, { conditions: { 'kms:WrappingAlgorithm': algorithm.name, 'kms:WrappingKeySpec': spec.name } });
   assertExternal(key);
   assertNotPendingDeletion(key);
   if (algorithm.unsupportedReason !== undefined) throw new ValidationException(algorithm.unsupportedReason);
@@ -92,7 +93,6 @@ export async function getParametersForImport(core: Core, ctx: CallContext, p: { 
 }
 
 export interface ImportInput {
-  keyId: string;
   importToken: Uint8Array;
   encryptedKeyMaterial: Uint8Array;
   expirationModel?: ExpirationModel;
@@ -100,6 +100,35 @@ export interface ImportInput {
   importType?: ImportType;
   keyMaterialDescription?: string;
   keyMaterialId?: string;
+}
+
+/** "The default is KEY_MATERIAL_EXPIRES" (ImportKeyMaterial reference). */
+export const DEFAULT_EXPIRATION_MODEL: ExpirationModel = 'KEY_MATERIAL_EXPIRES';
+
+/** ImportKeyMaterial's checks of the request alone, answered before the key is looked up. */
+export function checkImportRequest(p: { expirationModel?: ExpirationModel | undefined; validTo?: Date | undefined; importType?: ImportType | undefined; keyMaterialId?: string | undefined }): void {
+  // "The default is KEY_MATERIAL_EXPIRES … When the value of ExpirationModel is KEY_MATERIAL_EXPIRES,
+  // you must specify a value for the ValidTo parameter. When value is KEY_MATERIAL_DOES_NOT_EXPIRE,
+  // you must omit the ValidTo parameter."
+  const expirationModel = p.expirationModel ?? DEFAULT_EXPIRATION_MODEL;
+  if (expirationModel === 'KEY_MATERIAL_EXPIRES' && p.validTo === undefined) {
+    throw new ValidationException('A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES'); // recorded against AWS
+  }
+  if (expirationModel === 'KEY_MATERIAL_DOES_NOT_EXPIRE' && p.validTo !== undefined) {
+    throw new ValidationException('A validTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE');
+  }
+  // "You cannot specify a key material ID with ImportType set to NEW_KEY_MATERIAL."
+  if (p.importType === 'NEW_KEY_MATERIAL' && p.keyMaterialId !== undefined) {
+    throw new ValidationException('You cannot specify a key material ID with ImportType set to NEW_KEY_MATERIAL.');
+  }
+}
+
+/** The condition keys of an ImportKeyMaterial request: kms:ExpirationModel, and kms:ValidTo when given (in seconds). */
+export function importConditions(p: { expirationModel?: ExpirationModel | undefined; validTo?: Date | undefined }): Record<string, string> {
+  return {
+    'kms:ExpirationModel': p.expirationModel ?? DEFAULT_EXPIRATION_MODEL,
+    ...(p.validTo !== undefined ? { 'kms:ValidTo': String(p.validTo.getTime() / 1000) } : {}),
+  };
 }
 
 /** Opens the import token for this key: the wrapping private key and algorithm, or AWS's token errors. */
@@ -141,26 +170,13 @@ function assertMultiRegionImport(key: KeyRecord, materials: readonly MaterialRec
   }
 }
 
-export async function importKeyMaterial(core: Core, ctx: CallContext, p: ImportInput): Promise<{ key: KeyRecord; materialId: string }> {
-  // "The default is KEY_MATERIAL_EXPIRES … When the value of ExpirationModel is KEY_MATERIAL_EXPIRES,
-  // you must specify a value for the ValidTo parameter. When value is KEY_MATERIAL_DOES_NOT_EXPIRE,
-  // you must omit the ValidTo parameter."
-  const expirationModel = p.expirationModel ?? 'KEY_MATERIAL_EXPIRES';
-  if (expirationModel === 'KEY_MATERIAL_EXPIRES' && p.validTo === undefined) {
-    throw new ValidationException('A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES'); // recorded against AWS
-  }
-  if (expirationModel === 'KEY_MATERIAL_DOES_NOT_EXPIRE' && p.validTo !== undefined) {
-    throw new ValidationException('A validTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE');
-  }
-  // "You cannot specify a key material ID with ImportType set to NEW_KEY_MATERIAL."
-  if (p.importType === 'NEW_KEY_MATERIAL' && p.keyMaterialId !== undefined) {
-    throw new ValidationException('You cannot specify a key material ID with ImportType set to NEW_KEY_MATERIAL.');
-  }
+/**
+ * ImportKeyMaterial into `key`, authorized for kms:ImportKeyMaterial (importConditions) after
+ * checkImportRequest; its origin, state and the material are checked here.
+ */
+export async function importKeyMaterial(core: Core, key: KeyRecord, p: ImportInput): Promise<{ key: KeyRecord; materialId: string }> {
+  const expirationModel = p.expirationModel ?? DEFAULT_EXPIRATION_MODEL;
   const validTo = p.validTo?.getTime();
-  const key = await core.resolve(ctx, p.keyId);
-  await core.authorize(ctx, 'kms:ImportKeyMaterial', key, {
-    conditions: { 'kms:ExpirationModel': expirationModel, ...(validTo !== undefined ? { 'kms:ValidTo': String(validTo / 1000) } : {}) },
-  });
   assertExternal(key);
   assertNotPendingDeletion(key);
   const symmetric = key.keySpec === 'SYMMETRIC_DEFAULT';
@@ -206,9 +222,8 @@ export async function importKeyMaterial(core: Core, ctx: CallContext, p: ImportI
   return { key: done.key, materialId };
 }
 
-export async function deleteImportedKeyMaterial(core: Core, ctx: CallContext, p: { keyId: string; keyMaterialId?: string }): Promise<{ key: KeyRecord; materialId?: string }> {
-  const key = await core.resolve(ctx, p.keyId);
-  await core.authorize(ctx, 'kms:DeleteImportedKeyMaterial', key);
+/** DeleteImportedKeyMaterial of `key`, authorized for kms:DeleteImportedKeyMaterial; its origin is checked here. */
+export async function deleteImportedKeyMaterial(core: Core, key: KeyRecord, p: { keyMaterialId?: string }): Promise<{ key: KeyRecord; materialId?: string }> {
   assertExternal(key);
   const done = await writeMaterials<{ materialId?: string }>(core, key, (k, materials) => {
     // "If no KeyMaterialId is specified, KMS deletes the current key material."

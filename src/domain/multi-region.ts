@@ -9,6 +9,7 @@
 import { AlreadyExistsException, NotFoundException, UnsupportedOperationException, ValidationException } from '../shared/errors.ts';
 import type { CallContext, Core } from './core.ts';
 import { defaultKeyPolicy } from './default-policy.ts';
+import { useKey } from './execute.ts';
 import { assertState, invalidState } from './key-state.ts';
 import { StoreConflictError, StoreDuplicateError, type KeyRef } from './ports.ts';
 import { checkNewTags } from './tags.ts';
@@ -74,8 +75,12 @@ export async function replicateKey(core: Core, ctx: CallContext, p: ReplicateKey
   // reference, recorded responses, moto / LocalStack issues): exception and text are Trent's.
   if (!core.acceptsRegion(p.replicaRegion)) throw new ValidationException(`ReplicaRegion ${p.replicaRegion} is not a Region this endpoint serves.`);
   if (p.tags) checkNewTags(p.tags);
-  const key = await core.resolve(ctx, p.keyId);
-  await core.authorize(ctx, 'kms:ReplicateKey', key, {
+  // The Region and tags are checked before the key is looked up, and the key's role before its state.
+  const key = await useKey(core, ctx, p.keyId, {
+    alias: false,
+    action: 'kms:ReplicateKey',
+    op: 'ReplicateKey',
+    state: 'any',
     conditions: {
       'kms:ReplicaRegion': p.replicaRegion,
       ...(p.tags ? { 'aws:TagKeys': p.tags.map((t) => t.TagKey) } : {}),
@@ -149,11 +154,10 @@ export async function replicateKey(core: Core, ctx: CallContext, p: ReplicateKey
 
 /**
  * UpdatePrimaryRegion: the replica in `primaryRegion` becomes the primary key and the primary a
- * replica, in one store transaction. The rotation settings move with the primary role.
+ * replica, in one store transaction. The rotation settings move with the primary role. `key` is
+ * authorized for kms:UpdatePrimaryRegion (kms:PrimaryRegion); its role, then its state, are checked here.
  */
-export async function updatePrimaryRegion(core: Core, ctx: CallContext, keyIdParam: string, primaryRegion: string): Promise<void> {
-  const key = await core.resolve(ctx, keyIdParam);
-  await core.authorize(ctx, 'kms:UpdatePrimaryRegion', key, { conditions: { 'kms:PrimaryRegion': primaryRegion } });
+export async function updatePrimaryRegion(core: Core, key: KeyRecord, primaryRegion: string): Promise<void> {
   if (!key.multiRegion || key.multiRegionKeyType === 'REPLICA') throw notPrimary(key);
   assertState(key, 'crypto');
   if (primaryRegion === key.region) return;
