@@ -15,6 +15,7 @@ import { MemoryStore } from '../storage/memory/memory-store.ts';
 import { sameAccountAuthorizer } from './authorizer.ts';
 import { Core, type CallContext } from './core.ts';
 import { decrypt, encrypt } from './crypto-ops.ts';
+import { useKey } from './execute.ts';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial, type ImportInput } from './import.ts';
 import { cancelKeyDeletion, createKey, describeKey, disableKey, scheduleKeyDeletion } from './lifecycle.ts';
 import { generateMac } from './mac.ts';
@@ -34,6 +35,11 @@ function setup() {
 }
 
 type Env = ReturnType<typeof setup>;
+
+/** The key as a request on it finds it: resolved, authorized, in a state for cryptography. */
+function used(env: Env, keyId: string, action: string): Promise<KeyRecord> {
+  return useKey(env.core, env.ctx, keyId, { alias: true, action, op: action.slice('kms:'.length), state: 'crypto' });
+}
 
 async function external(env: Env, over: Parameters<typeof createKey>[2] = {}): Promise<KeyRecord> {
   return createKey(env.core, env.ctx, { origin: 'EXTERNAL', ...over });
@@ -69,7 +75,7 @@ describe('imported key material (domain)', () => {
     assert.equal(k.state, 'PendingImport');
     assert.equal(k.currentMaterialId, '');
     assert.deepEqual(await env.store.listMaterials(k.keyId), []);
-    await rejects(encrypt(env.core, env.ctx, { keyId: k.keyId, plaintext: new Uint8Array([1]) }), 'KMSInvalidStateException', `${k.arn} is pending import.`);
+    await rejects(used(env, k.keyId, 'kms:Encrypt'), 'KMSInvalidStateException', `${k.arn} is pending import.`);
     await rejects(rotateKeyOnDemand(env.core, env.ctx, k.keyId), 'KMSInvalidStateException', `${k.arn} is pending import.`);
   });
 
@@ -94,7 +100,7 @@ describe('imported key material (domain)', () => {
     assert.equal(done.key.currentMaterialId, done.materialId);
     assert.match(done.materialId, /^[0-9a-f]{64}$/);
     assert.equal(done.key.expirationModel, 'KEY_MATERIAL_DOES_NOT_EXPIRE');
-    const sealed = await encrypt(env.core, env.ctx, { keyId: k.keyId, plaintext: Buffer.from('imported') });
+    const sealed = await encrypt(env.core, await used(env, k.keyId, 'kms:Encrypt'), { plaintext: Buffer.from('imported') });
     assert.equal(decodeBlob(sealed.blob)!.materialId, done.materialId);
     assert.equal(Buffer.from((await decrypt(env.core, env.ctx, { blob: sealed.blob })).plaintext).toString(), 'imported');
     // The same material re-imported (another token, another algorithm) has the same id.
@@ -153,7 +159,7 @@ describe('imported key material (domain)', () => {
     const m2 = randomBytes(32);
     const first = await importInto(env, k, m1, { keyMaterialDescription: 'first one' });
     await rejects(rotateKeyOnDemand(env.core, env.ctx, k.keyId), 'KMSInvalidStateException', `No available key material pending rotation for the key: ${k.arn}.`);
-    const before = await encrypt(env.core, env.ctx, { keyId: k.keyId, plaintext: Buffer.from('before') });
+    const before = await encrypt(env.core, await used(env, k.keyId, 'kms:Encrypt'), { plaintext: Buffer.from('before') });
     // Without ImportType, a second import defaults to EXISTING_KEY_MATERIAL: other bytes are refused.
     await rejects(importInto(env, k, m2), 'IncorrectKeyMaterialException');
     await rejects(importInto(env, k, m1, { importType: 'NEW_KEY_MATERIAL' }), 'IncorrectKeyMaterialException', /already associated/);
@@ -173,7 +179,7 @@ describe('imported key material (domain)', () => {
     assert.equal(rotated.rotation.onDemandCount, 1);
     listed = await listKeyRotations(env.core, env.ctx, { keyId: k.keyId, limit: 10 });
     assert.deepEqual(listed.rotations.map((m) => [m.materialId, m.rotationType, m.rotatedAt]), [[second.materialId, 'ON_DEMAND', env.now()]]);
-    const after = await encrypt(env.core, env.ctx, { keyId: k.keyId, plaintext: Buffer.from('after') });
+    const after = await encrypt(env.core, await used(env, k.keyId, 'kms:Encrypt'), { plaintext: Buffer.from('after') });
     assert.equal(decodeBlob(after.blob)!.materialId, second.materialId);
     assert.equal(Buffer.from((await decrypt(env.core, env.ctx, { blob: before.blob })).plaintext).toString(), 'before');
     // Re-importing with KeyMaterialId: it must be the id of the material given.
@@ -187,7 +193,7 @@ describe('imported key material (domain)', () => {
     const k = await external(env);
     const m = randomBytes(32);
     const done = await importInto(env, k, m);
-    const sealed = await encrypt(env.core, env.ctx, { keyId: k.keyId, plaintext: Buffer.from('kept') });
+    const sealed = await encrypt(env.core, await used(env, k.keyId, 'kms:Encrypt'), { plaintext: Buffer.from('kept') });
     const del = await deleteImportedKeyMaterial(env.core, env.ctx, { keyId: k.keyId });
     assert.equal(del.materialId, done.materialId);
     assert.equal(del.key.state, 'PendingImport');
