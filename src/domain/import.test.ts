@@ -249,8 +249,8 @@ describe('imported key material (domain)', () => {
     await rejects(importInto(env, hk, randomBytes(31)), 'IncorrectKeyMaterialException', /32 to 64 bytes/);
     const hm = randomBytes(48);
     await importInto(env, hk, hm);
-    const mac = await generateMac(env.core, env.ctx, { keyId: hk.keyId, algorithm: 'HMAC_SHA_256', message: Buffer.from('msg') });
-    assert.deepEqual(Buffer.from(mac.mac), createHmac('sha256', hm).update('msg').digest());
+    const mac = await generateMac(env.core, await used(env, hk.keyId, 'kms:GenerateMac'), { algorithm: 'HMAC_SHA_256', message: Buffer.from('msg') });
+    assert.deepEqual(Buffer.from(mac), createHmac('sha256', hm).update('msg').digest());
     await rejects(importInto(env, hk, randomBytes(48), { importType: 'NEW_KEY_MATERIAL' }), 'UnsupportedOperationException');
     await rejects(importInto(env, hk, hm, { keyMaterialDescription: 'x' }), 'ValidationException');
 
@@ -260,8 +260,8 @@ describe('imported key material (domain)', () => {
     const wrongCurve = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({ format: 'der', type: 'pkcs8' });
     await rejects(importInto(env, ek, wrongCurve, {}, 'RSA_AES_KEY_WRAP_SHA_256'), 'IncorrectKeyMaterialException', /curve/);
     await importInto(env, ek, pkcs8, {}, 'RSA_AES_KEY_WRAP_SHA_256');
-    const s = await sign(env.core, env.ctx, { keyId: ek.keyId, message: Buffer.from('hello'), algorithm: 'ECDSA_SHA_256' });
-    assert.ok(nodeVerify('sha256', Buffer.from('hello'), pair.publicKey, Buffer.from(s.signature)));
+    const s = await sign(env.core, await used(env, ek.keyId, 'kms:Sign'), { message: Buffer.from('hello'), algorithm: 'ECDSA_SHA_256' });
+    assert.ok(nodeVerify('sha256', Buffer.from('hello'), pair.publicKey, Buffer.from(s)));
 
     const rk = await external(env, { keySpec: 'RSA_2048', keyUsage: 'SIGN_VERIFY' });
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -269,7 +269,7 @@ describe('imported key material (domain)', () => {
     // An RSA private key does not fit RSAES-OAEP under an RSA_2048 wrapping key: the client cannot even wrap it.
     assert.throws(() => wrapForImport(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'der', type: 'spki' }), 'RSAES_OAEP_SHA_256', rsaDer));
     await importInto(env, rk, rsaDer, {}, 'RSA_AES_KEY_WRAP_SHA_256');
-    const rs = await sign(env.core, env.ctx, { keyId: rk.keyId, message: Buffer.from('hello'), algorithm: 'RSASSA_PKCS1_V1_5_SHA_256' });
-    assert.ok(nodeVerify('sha256', Buffer.from('hello'), rsa.publicKey, Buffer.from(rs.signature)));
+    const rs = await sign(env.core, await used(env, rk.keyId, 'kms:Sign'), { message: Buffer.from('hello'), algorithm: 'RSASSA_PKCS1_V1_5_SHA_256' });
+    assert.ok(nodeVerify('sha256', Buffer.from('hello'), rsa.publicKey, Buffer.from(rs)));
   });
 });
