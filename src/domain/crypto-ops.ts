@@ -8,16 +8,10 @@ import { gcmOpen, gcmSeal } from '../crypto/aes-gcm.ts';
 import type { EncryptionAlgorithm } from '../crypto/key-specs.ts';
 import { canonicalContext, type EncryptionContext } from '../format/encryption-context.ts';
 import { assemble, concatBytes, decodeBlob, encodeHeader, IV_LENGTH } from '../format/ciphertext-blob.ts';
-import {
-  DryRunOperationException,
-  IncorrectKeyException,
-  InvalidCiphertextException,
-  InvalidKeyUsageException,
-  NotFoundException,
-  ValidationException,
-} from '../shared/errors.ts';
+import { DryRunOperationException, IncorrectKeyException, InvalidCiphertextException, NotFoundException, ValidationException } from '../shared/errors.ts';
 import type { CallContext, Core } from './core.ts';
-import { assertState } from './key-state.ts';
+import { admitKey, useKey, type KeyCheck } from './execute.ts';
+import type { Conditions } from './operation.ts';
 import { assertEncryptionAlgorithm, refuseContextForAsymmetric, rsaOpen, rsaSeal } from './rsa-encryption.ts';
 import type { KeyRecord } from './types.ts';
 
@@ -29,41 +23,35 @@ export interface Sealed {
   algorithm?: EncryptionAlgorithm;
 }
 
-function contextConditions(ctx: EncryptionContext | undefined, algorithm: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = { 'kms:EncryptionAlgorithm': algorithm };
+/**
+ * The condition keys of a request with an encryption context and algorithm (Encrypt, Decrypt,
+ * ReEncrypt, GenerateDataKey*): kms:EncryptionAlgorithm (SYMMETRIC_DEFAULT when absent),
+ * kms:EncryptionContextKeys and kms:EncryptionContext:<key>.
+ */
+export function contextConditions(ctx: EncryptionContext | undefined, algorithm: EncryptionAlgorithm = 'SYMMETRIC_DEFAULT'): Conditions {
+  const out: Conditions = { 'kms:EncryptionAlgorithm': algorithm };
   const keys = Object.keys(ctx ?? {});
   if (keys.length > 0) out['kms:EncryptionContextKeys'] = keys;
   for (const [k, v] of Object.entries(ctx ?? {})) out[`kms:EncryptionContext:${k}`] = v;
   return out;
 }
 
-/** "<arn> key usage is SIGN_VERIFY which is not valid for Encrypt." (recorded against AWS). */
-function assertUsage(key: KeyRecord, op: string): void {
-  if (key.keyUsage !== 'ENCRYPT_DECRYPT') {
-    throw new InvalidKeyUsageException(`${key.arn} key usage is ${key.keyUsage} which is not valid for ${op}.`);
-  }
+/** The key use of a request that seals or opens under the key it names (ReEncrypt's destination, a dry run without ciphertext). */
+function sealingUse(action: string, op: string, ec: EncryptionContext | undefined, algorithm: EncryptionAlgorithm | undefined): KeyCheck {
+  return { alias: true, action, op, state: 'crypto', usage: 'ENCRYPT_DECRYPT', conditions: contextConditions(ec, algorithm), encryptionContext: ec ?? {} };
 }
 
-function assertAlgorithm(key: KeyRecord, algorithm: EncryptionAlgorithm | undefined): void {
+/**
+ * What a sealing operation (and a dry run without ciphertext) checks once the key is authorized,
+ * in state and of ENCRYPT_DECRYPT usage: the algorithm fits the key spec, and an asymmetric key
+ * has no encryption context.
+ */
+export function assertSealable(key: KeyRecord, ec: EncryptionContext | undefined, algorithm: EncryptionAlgorithm | undefined): void {
   assertEncryptionAlgorithm(key, algorithm);
+  refuseContextForAsymmetric(key, ec);
 }
 
 export const dryRun = () => new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
-
-/** Resolves, authorizes and state-checks a key for a sealing operation (Encrypt, GenerateDataKey*, ReEncrypt's destination). */
-export async function sealingKey(
-  core: Core, ctx: CallContext, keyIdParam: string, action: string, op: string, ec: EncryptionContext | undefined, algorithm?: EncryptionAlgorithm,
-  /** Further request condition keys of the operation (kms:DataKeyPairSpec for GenerateDataKeyPair*). */
-  extraConditions?: Record<string, string>,
-): Promise<KeyRecord> {
-  const { key, requestAlias } = await core.resolveNamed(ctx, keyIdParam);
-  await core.authorize(ctx, action, key, { requestAlias, conditions: { ...contextConditions(ec, algorithm ?? 'SYMMETRIC_DEFAULT'), ...extraConditions }, encryptionContext: { ...ec } });
-  assertState(key, 'crypto');
-  assertUsage(key, op);
-  assertAlgorithm(key, algorithm);
-  refuseContextForAsymmetric(key, ec);
-  return key;
-}
 
 export async function seal(core: Core, key: KeyRecord, plaintext: Uint8Array, ec: EncryptionContext | undefined, algorithm?: EncryptionAlgorithm): Promise<Sealed> {
   if (algorithm !== undefined && algorithm !== 'SYMMETRIC_DEFAULT') {
@@ -94,7 +82,7 @@ export interface Opened {
   algorithm?: EncryptionAlgorithm;
 }
 
-/** Decrypts a Trent blob after resolution, authorization and the key-state check. */
+/** Decrypts a Trent blob after resolution, authorization and the key-state and usage checks (`admitKey`). */
 async function open(core: Core, ctx: CallContext, input: OpenInput): Promise<Opened> {
   if (input.algorithm !== undefined && input.algorithm !== 'SYMMETRIC_DEFAULT') {
     const { key, plaintext } = await rsaOpen(core, ctx, { ...input, algorithm: input.algorithm });
@@ -123,9 +111,14 @@ async function open(core: Core, ctx: CallContext, input: OpenInput): Promise<Ope
     if (gone) throw new NotFoundException(`Key '${gone.arn}' does not exist`);
     throw new InvalidCiphertextException();
   }
-  await core.authorize(ctx, input.action, key, { requestAlias: named?.requestAlias, conditions: contextConditions(input.context, input.algorithm ?? 'SYMMETRIC_DEFAULT'), encryptionContext: { ...input.context } });
-  assertState(key, 'crypto');
-  assertUsage(key, input.op);
+  await admitKey(core, ctx, key, named?.requestAlias, {
+    action: input.action,
+    op: input.op,
+    state: 'crypto',
+    usage: 'ENCRYPT_DECRYPT',
+    conditions: contextConditions(input.context, input.algorithm),
+    encryptionContext: input.context ?? {},
+  });
   if (input.algorithm !== undefined && input.algorithm !== 'SYMMETRIC_DEFAULT') throw new InvalidCiphertextException();
   const material = await core.material(key.keyId, decoded.materialId);
   if (!material) throw new InvalidCiphertextException();
@@ -134,8 +127,9 @@ async function open(core: Core, ctx: CallContext, input: OpenInput): Promise<Ope
   return { key, materialId: decoded.materialId, plaintext };
 }
 
-export async function encrypt(core: Core, ctx: CallContext, p: { keyId: string; plaintext: Uint8Array; context?: EncryptionContext; algorithm?: EncryptionAlgorithm; dryRun?: boolean }): Promise<Sealed> {
-  const key = await sealingKey(core, ctx, p.keyId, 'kms:Encrypt', 'Encrypt', p.context, p.algorithm);
+/** `key`: authorized for kms:Encrypt, in state, of ENCRYPT_DECRYPT usage. */
+export async function encrypt(core: Core, key: KeyRecord, p: { plaintext: Uint8Array; context?: EncryptionContext; algorithm?: EncryptionAlgorithm; dryRun?: boolean }): Promise<Sealed> {
+  assertSealable(key, p.context, p.algorithm);
   if (p.dryRun) throw dryRun();
   return seal(core, key, p.plaintext, p.context, p.algorithm);
 }
@@ -158,7 +152,7 @@ export interface DryRunKeyUse {
 
 export async function dryRunWithoutCiphertext(core: Core, ctx: CallContext, op: 'Decrypt' | 'ReEncrypt', uses: readonly DryRunKeyUse[]): Promise<never> {
   for (const u of uses) if (u.keyId === undefined) throw new ValidationException(`${u.member} is required when DryRun is true and DryRunModifiers is IGNORE_CIPHERTEXT.`);
-  for (const u of uses) await sealingKey(core, ctx, u.keyId!, u.action, op, u.context, u.algorithm);
+  for (const u of uses) assertSealable(await useKey(core, ctx, u.keyId!, sealingUse(u.action, op, u.context, u.algorithm)), u.context, u.algorithm);
   throw dryRun();
 }
 
@@ -199,7 +193,8 @@ export async function reEncrypt(core: Core, ctx: CallContext, p: ReEncryptInput)
     op: 'ReEncrypt',
   });
   try {
-    const dest = await sealingKey(core, ctx, p.destinationKeyId, 'kms:ReEncryptTo', 'ReEncrypt', p.destinationContext, p.destinationAlgorithm);
+    const dest = await useKey(core, ctx, p.destinationKeyId, sealingUse('kms:ReEncryptTo', 'ReEncrypt', p.destinationContext, p.destinationAlgorithm));
+    assertSealable(dest, p.destinationContext, p.destinationAlgorithm);
     if (p.dryRun) throw dryRun();
     const sealed = await seal(core, dest, source.plaintext, p.destinationContext, p.destinationAlgorithm);
     return { source, sealed };
@@ -208,13 +203,16 @@ export async function reEncrypt(core: Core, ctx: CallContext, p: ReEncryptInput)
   }
 }
 
-export async function generateDataKey(core: Core, ctx: CallContext, p: { keyId: string; keySpec?: 'AES_256' | 'AES_128'; numberOfBytes?: number; context?: EncryptionContext; dryRun?: boolean }, withPlaintext: boolean): Promise<Sealed & { plaintext: Uint8Array }> {
-  // "Please specify either number of bytes or key spec." — exactly one of them.
+/** "Please specify either number of bytes or key spec." — exactly one of them (answered before the key is looked up). */
+export function assertBytesOrSpec(p: { keySpec?: unknown; numberOfBytes?: unknown }): void {
   if ((p.keySpec === undefined) === (p.numberOfBytes === undefined)) {
     throw new ValidationException('Please specify either number of bytes or key spec.');
   }
-  const op = withPlaintext ? 'GenerateDataKey' : 'GenerateDataKeyWithoutPlaintext';
-  const key = await sealingKey(core, ctx, p.keyId, `kms:${op}`, op, p.context);
+}
+
+/** GenerateDataKey*: `key` authorized for the operation, in state, of ENCRYPT_DECRYPT usage. */
+export async function generateDataKey(core: Core, key: KeyRecord, p: { keySpec?: 'AES_256' | 'AES_128'; numberOfBytes?: number; context?: EncryptionContext; dryRun?: boolean }): Promise<Sealed & { plaintext: Uint8Array }> {
+  assertSealable(key, p.context, undefined);
   if (p.dryRun) throw dryRun();
   const n = p.numberOfBytes ?? (p.keySpec === 'AES_128' ? 16 : 32);
   const plaintext = core.rng.bytes(n);

@@ -7,8 +7,9 @@ import { generateKeyMaterial, publicKeyDer } from '../crypto/key-material.ts';
 import { keySpecInfo, type DataKeyPairSpec } from '../crypto/key-specs.ts';
 import type { EncryptionContext } from '../format/encryption-context.ts';
 import { UnsupportedOperationException } from '../shared/errors.ts';
-import type { CallContext, Core } from './core.ts';
-import { dryRun, seal, sealingKey, type Sealed } from './crypto-ops.ts';
+import type { Core } from './core.ts';
+import { assertSealable, dryRun, seal, type Sealed } from './crypto-ops.ts';
+import type { KeyRecord } from './types.ts';
 
 export interface DataKeyPair extends Sealed {
   publicKey: Uint8Array;
@@ -16,15 +17,10 @@ export interface DataKeyPair extends Sealed {
   privateKey: Uint8Array;
 }
 
-export async function generateDataKeyPair(
-  core: Core,
-  ctx: CallContext,
-  p: { keyId: string; keyPairSpec: DataKeyPairSpec; context?: EncryptionContext; dryRun?: boolean },
-  withPlaintext: boolean,
-): Promise<DataKeyPair> {
-  const op = withPlaintext ? 'GenerateDataKeyPair' : 'GenerateDataKeyPairWithoutPlaintext';
+/** `key`: authorized for the operation (with kms:DataKeyPairSpec), in state, of ENCRYPT_DECRYPT usage. */
+export async function generateDataKeyPair(core: Core, key: KeyRecord, p: { keyPairSpec: DataKeyPairSpec; context?: EncryptionContext; dryRun?: boolean }): Promise<DataKeyPair> {
   const spec = keySpecInfo(p.keyPairSpec);
-  const key = await sealingKey(core, ctx, p.keyId, `kms:${op}`, op, p.context, undefined, { 'kms:DataKeyPairSpec': p.keyPairSpec });
+  assertSealable(key, p.context, undefined);
   if (!spec.supported) throw new UnsupportedOperationException(spec.unsupportedReason ?? `KeyPairSpec ${p.keyPairSpec} is not supported.`);
   if (p.dryRun) throw dryRun();
   const privateKey = await generateKeyMaterial(spec.material, core.rng);

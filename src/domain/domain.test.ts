@@ -36,7 +36,7 @@ test('a DisableKey whose write fails leaves the key enabled', async () => {
 test('a rotation whose write fails keeps the old material current and ciphertexts decryptable', async () => {
   const { store, core, ctx } = setup();
   const k = await createKey(core, ctx, {});
-  const sealed = await encrypt(core, ctx, { keyId: k.keyId, plaintext: new Uint8Array([1, 2, 3]) });
+  const sealed = await encrypt(core, k, { plaintext: new Uint8Array([1, 2, 3]) });
   store.failNext('addMaterial');
   await assert.rejects(rotateKeyOnDemand(core, k));
   const after = await core.resolve(ctx, k.keyId);
@@ -49,7 +49,7 @@ test('a rotation whose write fails keeps the old material current and ciphertext
 test('reads never change a key (no version bump from Describe/Encrypt/Decrypt)', async () => {
   const { core, ctx } = setup();
   const k = await createKey(core, ctx, {});
-  const s = await encrypt(core, ctx, { keyId: k.keyId, plaintext: new Uint8Array([9]) });
+  const s = await encrypt(core, k, { plaintext: new Uint8Array([9]) });
   await decrypt(core, ctx, { blob: s.blob });
   await core.resolve(ctx, k.keyId);
   assert.equal((await core.resolve(ctx, k.keyId)).version, k.version);

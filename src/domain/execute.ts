@@ -6,7 +6,8 @@
  * runs the handler with the authorized key, and returns the result with the keys it touched.
  *
  * `useKey` is the same resolve → authorize → check step for a key a handler names itself (the
- * destination of ReEncrypt, the target of UpdateAlias); there is no other.
+ * destination of ReEncrypt, the target of UpdateAlias), and `admitKey` its authorize → check
+ * part for a key a ciphertext names (Decrypt, ReEncrypt's source); there is no other.
  */
 import { InvalidKeyUsageException } from '../shared/errors.ts';
 import type { CallContext, Core, Touched } from './core.ts';
@@ -55,6 +56,15 @@ export function wrongUsage(key: KeyRecord, op: string): InvalidKeyUsageException
 /** Resolves the key `raw` names, authorizes `check.action` on it, checks its state and usage. */
 export async function useKey(core: Core, ctx: CallContext, raw: string, check: KeyCheck): Promise<KeyRecord> {
   const { key, requestAlias } = check.alias ? await core.resolveNamed(ctx, raw) : { key: await core.resolve(ctx, raw), requestAlias: undefined };
+  await admitKey(core, ctx, key, requestAlias, check);
+  return key;
+}
+
+/**
+ * `useKey` after resolution, for a key found otherwise (the key a ciphertext names): authorizes
+ * `check.action` on it, checks its state and usage. `requestAlias`: the alias the request named it by.
+ */
+export async function admitKey(core: Core, ctx: CallContext, key: KeyRecord, requestAlias: string | undefined, check: Omit<KeyCheck, 'alias'>): Promise<void> {
   await core.authorize(ctx, check.action, key, {
     requestAlias,
     conditions: check.conditions ?? {},
@@ -63,7 +73,6 @@ export async function useKey(core: Core, ctx: CallContext, raw: string, check: K
   });
   assertState(key, check.state);
   if (check.usage !== undefined && key.keyUsage !== check.usage) throw wrongUsage(key, check.op);
-  return key;
 }
 
 /**

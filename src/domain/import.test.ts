@@ -15,6 +15,7 @@ import { MemoryStore } from '../storage/memory/memory-store.ts';
 import { sameAccountAuthorizer } from './authorizer.ts';
 import { Core, type CallContext } from './core.ts';
 import { decrypt, encrypt } from './crypto-ops.ts';
+import { useKey } from './execute.ts';
 import { checkImportRequest, deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial, type ImportInput } from './import.ts';
 import { cancelKeyDeletion, createKey, disableKey, scheduleKeyDeletion } from './lifecycle.ts';
 import { generateMac } from './mac.ts';
@@ -34,6 +35,11 @@ function setup() {
 }
 
 type Env = ReturnType<typeof setup>;
+
+/** The key as a request on it finds it: resolved, authorized, in a state for cryptography. */
+function used(env: Env, keyId: string, action: string): Promise<KeyRecord> {
+  return useKey(env.core, env.ctx, keyId, { alias: true, action, op: action.slice('kms:'.length), state: 'crypto' });
+}
 
 async function external(env: Env, over: Parameters<typeof createKey>[2] = {}): Promise<KeyRecord> {
   return createKey(env.core, env.ctx, { origin: 'EXTERNAL', ...over });
@@ -86,7 +92,7 @@ describe('imported key material (domain)', () => {
     assert.equal(k.state, 'PendingImport');
     assert.equal(k.currentMaterialId, '');
     assert.deepEqual(await env.store.listMaterials(k.keyId), []);
-    await rejects(encrypt(env.core, env.ctx, { keyId: k.keyId, plaintext: new Uint8Array([1]) }), 'KMSInvalidStateException', `${k.arn} is pending import.`);
+    await rejects(used(env, k.keyId, 'kms:Encrypt'), 'KMSInvalidStateException', `${k.arn} is pending import.`);
     await rejects(rotateKeyOnDemand(env.core, await env.core.resolve(env.ctx, k.keyId)), 'KMSInvalidStateException', `${k.arn} is pending import.`);
   });
 
@@ -111,7 +117,7 @@ describe('imported key material (domain)', () => {
     assert.equal(done.key.currentMaterialId, done.materialId);
     assert.match(done.materialId, /^[0-9a-f]{64}$/);
     assert.equal(done.key.expirationModel, 'KEY_MATERIAL_DOES_NOT_EXPIRE');
-    const sealed = await encrypt(env.core, env.ctx, { keyId: k.keyId, plaintext: Buffer.from('imported') });
+    const sealed = await encrypt(env.core, await used(env, k.keyId, 'kms:Encrypt'), { plaintext: Buffer.from('imported') });
     assert.equal(decodeBlob(sealed.blob)!.materialId, done.materialId);
     assert.equal(Buffer.from((await decrypt(env.core, env.ctx, { blob: sealed.blob })).plaintext).toString(), 'imported');
     // The same material re-imported (another token, another algorithm) has the same id.
@@ -170,7 +176,7 @@ describe('imported key material (domain)', () => {
     const m2 = randomBytes(32);
     const first = await importInto(env, k, m1, { keyMaterialDescription: 'first one' });
     await rejects(rotateKeyOnDemand(env.core, await env.core.resolve(env.ctx, k.keyId)), 'KMSInvalidStateException', `No available key material pending rotation for the key: ${k.arn}.`);
-    const before = await encrypt(env.core, env.ctx, { keyId: k.keyId, plaintext: Buffer.from('before') });
+    const before = await encrypt(env.core, await used(env, k.keyId, 'kms:Encrypt'), { plaintext: Buffer.from('before') });
     // Without ImportType, a second import defaults to EXISTING_KEY_MATERIAL: other bytes are refused.
     await rejects(importInto(env, k, m2), 'IncorrectKeyMaterialException');
     await rejects(importInto(env, k, m1, { importType: 'NEW_KEY_MATERIAL' }), 'IncorrectKeyMaterialException', /already associated/);
@@ -190,7 +196,7 @@ describe('imported key material (domain)', () => {
     assert.equal(rotated.rotation.onDemandCount, 1);
     listed = await listKeyRotations(env.core, await env.core.resolve(env.ctx, k.keyId), { limit: 10 });
     assert.deepEqual(listed.rotations.map((m) => [m.materialId, m.rotationType, m.rotatedAt]), [[second.materialId, 'ON_DEMAND', env.now()]]);
-    const after = await encrypt(env.core, env.ctx, { keyId: k.keyId, plaintext: Buffer.from('after') });
+    const after = await encrypt(env.core, await used(env, k.keyId, 'kms:Encrypt'), { plaintext: Buffer.from('after') });
     assert.equal(decodeBlob(after.blob)!.materialId, second.materialId);
     assert.equal(Buffer.from((await decrypt(env.core, env.ctx, { blob: before.blob })).plaintext).toString(), 'before');
     // Re-importing with KeyMaterialId: it must be the id of the material given.
@@ -204,7 +210,7 @@ describe('imported key material (domain)', () => {
     const k = await external(env);
     const m = randomBytes(32);
     const done = await importInto(env, k, m);
-    const sealed = await encrypt(env.core, env.ctx, { keyId: k.keyId, plaintext: Buffer.from('kept') });
+    const sealed = await encrypt(env.core, await used(env, k.keyId, 'kms:Encrypt'), { plaintext: Buffer.from('kept') });
     const del = await deleteMaterial(env, { keyId: k.keyId });
     assert.equal(del.materialId, done.materialId);
     assert.equal(del.key.state, 'PendingImport');
@@ -260,8 +266,8 @@ describe('imported key material (domain)', () => {
     await rejects(importInto(env, hk, randomBytes(31)), 'IncorrectKeyMaterialException', /32 to 64 bytes/);
     const hm = randomBytes(48);
     await importInto(env, hk, hm);
-    const mac = await generateMac(env.core, env.ctx, { keyId: hk.keyId, algorithm: 'HMAC_SHA_256', message: Buffer.from('msg') });
-    assert.deepEqual(Buffer.from(mac.mac), createHmac('sha256', hm).update('msg').digest());
+    const mac = await generateMac(env.core, await used(env, hk.keyId, 'kms:GenerateMac'), { algorithm: 'HMAC_SHA_256', message: Buffer.from('msg') });
+    assert.deepEqual(Buffer.from(mac), createHmac('sha256', hm).update('msg').digest());
     await rejects(importInto(env, hk, randomBytes(48), { importType: 'NEW_KEY_MATERIAL' }), 'UnsupportedOperationException');
     await rejects(importInto(env, hk, hm, { keyMaterialDescription: 'x' }), 'ValidationException');
 
@@ -271,8 +277,8 @@ describe('imported key material (domain)', () => {
     const wrongCurve = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({ format: 'der', type: 'pkcs8' });
     await rejects(importInto(env, ek, wrongCurve, {}, 'RSA_AES_KEY_WRAP_SHA_256'), 'IncorrectKeyMaterialException', /curve/);
     await importInto(env, ek, pkcs8, {}, 'RSA_AES_KEY_WRAP_SHA_256');
-    const s = await sign(env.core, env.ctx, { keyId: ek.keyId, message: Buffer.from('hello'), algorithm: 'ECDSA_SHA_256' });
-    assert.ok(nodeVerify('sha256', Buffer.from('hello'), pair.publicKey, Buffer.from(s.signature)));
+    const s = await sign(env.core, await used(env, ek.keyId, 'kms:Sign'), { message: Buffer.from('hello'), algorithm: 'ECDSA_SHA_256' });
+    assert.ok(nodeVerify('sha256', Buffer.from('hello'), pair.publicKey, Buffer.from(s)));
 
     const rk = await external(env, { keySpec: 'RSA_2048', keyUsage: 'SIGN_VERIFY' });
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -280,7 +286,7 @@ describe('imported key material (domain)', () => {
     // An RSA private key does not fit RSAES-OAEP under an RSA_2048 wrapping key: the client cannot even wrap it.
     assert.throws(() => wrapForImport(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'der', type: 'spki' }), 'RSAES_OAEP_SHA_256', rsaDer));
     await importInto(env, rk, rsaDer, {}, 'RSA_AES_KEY_WRAP_SHA_256');
-    const rs = await sign(env.core, env.ctx, { keyId: rk.keyId, message: Buffer.from('hello'), algorithm: 'RSASSA_PKCS1_V1_5_SHA_256' });
-    assert.ok(nodeVerify('sha256', Buffer.from('hello'), rsa.publicKey, Buffer.from(rs.signature)));
+    const rs = await sign(env.core, await used(env, rk.keyId, 'kms:Sign'), { message: Buffer.from('hello'), algorithm: 'RSASSA_PKCS1_V1_5_SHA_256' });
+    assert.ok(nodeVerify('sha256', Buffer.from('hello'), rsa.publicKey, Buffer.from(rs)));
   });
 });

@@ -3,22 +3,21 @@ import { ecdhSharedSecret, peerPublicKey } from '../crypto/ecdh.ts';
 import { privateKeyOf, publicKeyDer } from '../crypto/key-material.ts';
 import { isAsymmetric, keySpecInfo, type KeyAgreementAlgorithm } from '../crypto/key-specs.ts';
 import { UnsupportedOperationException, ValidationException } from '../shared/errors.ts';
-import type { CallContext, Core } from './core.ts';
+import type { Core } from './core.ts';
 import { dryRun } from './crypto-ops.ts';
-import { incompatibleAlgorithm, keyFor } from './key-use.ts';
+import { incompatibleAlgorithm } from './key-use.ts';
 import type { KeyRecord } from './types.ts';
 
 /**
  * Symmetric and HMAC keys have no public key: UnsupportedOperationException (GetPublicKey's
  * model error list). AWS's exact text is not recorded; this is Trent's.
  */
-export async function getPublicKey(core: Core, ctx: CallContext, p: { keyId: string; grantTokens?: readonly string[] }): Promise<{ key: KeyRecord; publicKey: Uint8Array }> {
-  const key = await keyFor(core, ctx, { keyIdParam: p.keyId, action: 'kms:GetPublicKey', op: 'GetPublicKey', ...(p.grantTokens ? { grantTokens: p.grantTokens } : {}) });
+export async function getPublicKey(core: Core, key: KeyRecord): Promise<Uint8Array> {
   if (!isAsymmetric(keySpecInfo(key.keySpec))) {
     throw new UnsupportedOperationException(`${key.arn} key spec is ${key.keySpec} which is not valid for GetPublicKey.`);
   }
   const material = await core.requireMaterial(key.keyId, key.currentMaterialId);
-  return { key, publicKey: publicKeyDer(material) };
+  return publicKeyDer(material);
 }
 
 /**
@@ -26,24 +25,12 @@ export async function getPublicKey(core: Core, ctx: CallContext, p: { keyId: str
  * not an EC key on the key's curve is ValidationException with an empty message (recorded
  * against AWS for a malformed one). The raw shared secret is returned, as AWS does.
  */
-export async function deriveSharedSecret(
-  core: Core,
-  ctx: CallContext,
-  p: { keyId: string; algorithm: KeyAgreementAlgorithm; publicKey: Uint8Array; grantTokens?: readonly string[]; dryRun?: boolean },
-): Promise<{ key: KeyRecord; secret: Uint8Array }> {
-  const key = await keyFor(core, ctx, {
-    keyIdParam: p.keyId,
-    action: 'kms:DeriveSharedSecret',
-    op: 'DeriveSharedSecret',
-    usage: 'KEY_AGREEMENT',
-    conditions: { 'kms:KeyAgreementAlgorithm': p.algorithm },
-    ...(p.grantTokens ? { grantTokens: p.grantTokens } : {}),
-  });
+export async function deriveSharedSecret(core: Core, key: KeyRecord, p: { algorithm: KeyAgreementAlgorithm; publicKey: Uint8Array; dryRun?: boolean }): Promise<Uint8Array> {
   if (!keySpecInfo(key.keySpec).keyAgreementAlgorithms.includes(p.algorithm)) throw incompatibleAlgorithm(p.algorithm, key);
   const material = await core.requireMaterial(key.keyId, key.currentMaterialId);
   const privateKey = privateKeyOf(material);
   const peer = peerPublicKey(privateKey, p.publicKey);
   if (!peer) throw new ValidationException('');
   if (p.dryRun) throw dryRun();
-  return { key, secret: ecdhSharedSecret(privateKey, peer) };
+  return ecdhSharedSecret(privateKey, peer);
 }

@@ -8,9 +8,10 @@ import { privateKeyOf, publicKeyOf } from '../crypto/key-material.ts';
 import { encryptionAlgorithmInfo, keySpecInfo, rsaMaxPlaintext, type EncryptionAlgorithm, type HashName } from '../crypto/key-specs.ts';
 import { oaepDecrypt, oaepEncrypt } from '../crypto/rsa-oaep.ts';
 import type { EncryptionContext } from '../format/encryption-context.ts';
-import { InvalidCiphertextException, InvalidKeyUsageException, ValidationException } from '../shared/errors.ts';
+import { InvalidCiphertextException, ValidationException } from '../shared/errors.ts';
 import type { CallContext, Core } from './core.ts';
-import { assertState } from './key-state.ts';
+import { useKey } from './execute.ts';
+import { incompatibleAlgorithm } from './key-use.ts';
 import type { KeyRecord } from './types.ts';
 
 export function isRsaKey(key: KeyRecord): boolean {
@@ -31,7 +32,7 @@ export function refuseContextForAsymmetric(key: KeyRecord, ec: EncryptionContext
 export function assertEncryptionAlgorithm(key: KeyRecord, algorithm: EncryptionAlgorithm | undefined): EncryptionAlgorithm {
   const alg = algorithm ?? 'SYMMETRIC_DEFAULT';
   if (!keySpecInfo(key.keySpec).encryptionAlgorithms.includes(alg)) {
-    throw new InvalidKeyUsageException(`Algorithm ${alg} is incompatible with key spec ${key.keySpec}.`);
+    throw incompatibleAlgorithm(alg, key);
   }
   return alg;
 }
@@ -65,10 +66,14 @@ export interface RsaOpenInput {
  */
 export async function rsaOpen(core: Core, ctx: CallContext, input: RsaOpenInput): Promise<{ key: KeyRecord; plaintext: Uint8Array }> {
   if (input.keyIdParam === undefined) throw new InvalidCiphertextException();
-  const { key, requestAlias } = await core.resolveNamed(ctx, input.keyIdParam);
-  await core.authorize(ctx, input.action, key, { requestAlias, conditions: { 'kms:EncryptionAlgorithm': input.algorithm } });
-  assertState(key, 'crypto');
-  if (key.keyUsage !== 'ENCRYPT_DECRYPT') throw new InvalidKeyUsageException(`${key.arn} key usage is ${key.keyUsage} which is not valid for ${input.op}.`);
+  const key = await useKey(core, ctx, input.keyIdParam, {
+    alias: true,
+    action: input.action,
+    op: input.op,
+    state: 'crypto',
+    usage: 'ENCRYPT_DECRYPT',
+    conditions: { 'kms:EncryptionAlgorithm': input.algorithm },
+  });
   assertEncryptionAlgorithm(key, input.algorithm);
   refuseContextForAsymmetric(key, input.context);
   const material = await core.requireMaterial(key.keyId, key.currentMaterialId);

@@ -6,17 +6,15 @@ import { signingKeyOf, verifyingKeyOf } from '../crypto/key-material.ts';
 import { keySpecInfo, signingAlgorithmInfo, type MessageType, type SigningAlgorithm, type SigningAlgorithmInfo } from '../crypto/key-specs.ts';
 import { signMessageOffLoop, verifyMessageOffLoop } from '../crypto/signatures.ts';
 import { KMSInvalidSignatureException, UnsupportedOperationException, ValidationException } from '../shared/errors.ts';
-import type { CallContext, Core } from './core.ts';
+import type { Core } from './core.ts';
 import { dryRun } from './crypto-ops.ts';
-import { incompatibleAlgorithm, keyFor } from './key-use.ts';
+import { incompatibleAlgorithm } from './key-use.ts';
 import type { KeyRecord } from './types.ts';
 
 export interface SignInput {
-  keyId: string;
   message: Uint8Array;
   messageType?: MessageType;
   algorithm: SigningAlgorithm;
-  grantTokens?: readonly string[];
   dryRun?: boolean;
 }
 
@@ -46,31 +44,23 @@ function checkSigning(key: KeyRecord, algorithm: SigningAlgorithm, messageType: 
   return alg;
 }
 
-async function signingKey(core: Core, ctx: CallContext, p: SignInput, op: 'Sign' | 'Verify'): Promise<{ key: KeyRecord; alg: SigningAlgorithmInfo; messageType: MessageType }> {
+/**
+ * `key`: authorized for Sign or Verify (with kms:SigningAlgorithm and kms:MessageType, RAW when
+ * absent), in state, of SIGN_VERIFY usage.
+ */
+export async function sign(core: Core, key: KeyRecord, p: SignInput): Promise<Uint8Array> {
   const messageType = p.messageType ?? 'RAW';
-  const key = await keyFor(core, ctx, {
-    keyIdParam: p.keyId,
-    action: `kms:${op}`,
-    op,
-    usage: 'SIGN_VERIFY',
-    conditions: { 'kms:SigningAlgorithm': p.algorithm, 'kms:MessageType': messageType },
-    ...(p.grantTokens ? { grantTokens: p.grantTokens } : {}),
-  });
-  return { key, alg: checkSigning(key, p.algorithm, messageType, p.message), messageType };
-}
-
-export async function sign(core: Core, ctx: CallContext, p: SignInput): Promise<{ key: KeyRecord; signature: Uint8Array }> {
-  const { key, alg, messageType } = await signingKey(core, ctx, p, 'Sign');
+  const alg = checkSigning(key, p.algorithm, messageType, p.message);
   if (p.dryRun) throw dryRun();
   const material = await core.requireMaterial(key.keyId, key.currentMaterialId);
-  return { key, signature: await signMessageOffLoop(signingKeyOf(material), alg, p.message, messageType) };
+  return signMessageOffLoop(signingKeyOf(material), alg, p.message, messageType);
 }
 
 /** A signature that does not verify is KMSInvalidSignatureException with an empty message (recorded against AWS). */
-export async function verify(core: Core, ctx: CallContext, p: SignInput & { signature: Uint8Array }): Promise<{ key: KeyRecord }> {
-  const { key, alg, messageType } = await signingKey(core, ctx, p, 'Verify');
+export async function verify(core: Core, key: KeyRecord, p: SignInput & { signature: Uint8Array }): Promise<void> {
+  const messageType = p.messageType ?? 'RAW';
+  const alg = checkSigning(key, p.algorithm, messageType, p.message);
   if (p.dryRun) throw dryRun();
   const material = await core.requireMaterial(key.keyId, key.currentMaterialId);
   if (!(await verifyMessageOffLoop(verifyingKeyOf(material), alg, p.message, messageType, p.signature))) throw new KMSInvalidSignatureException();
-  return { key };
 }

@@ -4,7 +4,20 @@ import { deriveSharedSecret } from '../domain/public-keys.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, DryRunField, GrantTokensField, KeyIdField, RecipientField, refuseRecipient } from './operation.ts';
 
-export default defineOperation({ name: 'DeriveSharedSecret', traits: TRAITS.crypto }, 
+export default defineOperation(
+  {
+    name: 'DeriveSharedSecret',
+    traits: TRAITS.crypto,
+    key: {
+      member: 'KeyId',
+      alias: true,
+      action: 'kms:DeriveSharedSecret',
+      state: 'crypto',
+      usage: 'KEY_AGREEMENT',
+      conditions: (i) => ({ 'kms:KeyAgreementAlgorithm': i.KeyAgreementAlgorithm }),
+    },
+    check: (i) => refuseRecipient(i.Recipient),
+  },
   {
     KeyId: KeyIdField,
     KeyAgreementAlgorithm: S.string({ required: true, enum: KEY_AGREEMENT_ALGORITHMS }),
@@ -13,15 +26,8 @@ export default defineOperation({ name: 'DeriveSharedSecret', traits: TRAITS.cryp
     DryRun: DryRunField,
     Recipient: RecipientField,
   },
-  async ({ core, call }, i) => {
-    refuseRecipient(i.Recipient);
-    const r = await deriveSharedSecret(core, call, {
-      keyId: i.KeyId,
-      algorithm: i.KeyAgreementAlgorithm,
-      publicKey: i.PublicKey,
-      ...(i.GrantTokens ? { grantTokens: i.GrantTokens } : {}),
-      ...(i.DryRun ? { dryRun: true } : {}),
-    });
-    return { KeyId: r.key.arn, SharedSecret: r.secret, KeyAgreementAlgorithm: i.KeyAgreementAlgorithm, KeyOrigin: r.key.origin };
+  async ({ core }, i, key) => {
+    const secret = await deriveSharedSecret(core, key, { algorithm: i.KeyAgreementAlgorithm, publicKey: i.PublicKey, ...(i.DryRun ? { dryRun: true } : {}) });
+    return { KeyId: key.arn, SharedSecret: secret, KeyAgreementAlgorithm: i.KeyAgreementAlgorithm, KeyOrigin: key.origin };
   },
 );

@@ -1,9 +1,23 @@
 import { TRAITS } from '../domain/operation.ts';
-import { encrypt } from '../domain/crypto-ops.ts';
+import { contextConditions, encrypt } from '../domain/crypto-ops.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, DryRunField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, KeyIdField } from './operation.ts';
 
-export default defineOperation({ name: 'Encrypt', traits: TRAITS.crypto }, 
+export default defineOperation(
+  {
+    name: 'Encrypt',
+    traits: TRAITS.crypto,
+    key: {
+      member: 'KeyId',
+      alias: true,
+      action: 'kms:Encrypt',
+      state: 'crypto',
+      usage: 'ENCRYPT_DECRYPT',
+      conditions: (i) => contextConditions(i.EncryptionContext, i.EncryptionAlgorithm),
+      encryptionContext: (i) => i.EncryptionContext,
+    },
+    scrub: (i) => i.Plaintext.fill(0),
+  },
   {
     KeyId: KeyIdField,
     Plaintext: S.blob({ required: true, min: 1, max: 4096, sensitive: true }),
@@ -12,18 +26,13 @@ export default defineOperation({ name: 'Encrypt', traits: TRAITS.crypto },
     EncryptionAlgorithm: EncryptionAlgorithmField,
     DryRun: DryRunField,
   },
-  async ({ core, call }, i) => {
-    try {
-      const s = await encrypt(core, call, {
-        keyId: i.KeyId,
-        plaintext: i.Plaintext,
-        ...(i.EncryptionContext ? { context: i.EncryptionContext } : {}),
-        ...(i.EncryptionAlgorithm ? { algorithm: i.EncryptionAlgorithm } : {}),
-        ...(i.DryRun ? { dryRun: true } : {}),
-      });
-      return { CiphertextBlob: s.blob, KeyId: s.key.arn, EncryptionAlgorithm: s.algorithm ?? 'SYMMETRIC_DEFAULT' };
-    } finally {
-      i.Plaintext.fill(0);
-    }
+  async ({ core }, i, key) => {
+    const s = await encrypt(core, key, {
+      plaintext: i.Plaintext,
+      ...(i.EncryptionContext ? { context: i.EncryptionContext } : {}),
+      ...(i.EncryptionAlgorithm ? { algorithm: i.EncryptionAlgorithm } : {}),
+      ...(i.DryRun ? { dryRun: true } : {}),
+    });
+    return { CiphertextBlob: s.blob, KeyId: s.key.arn, EncryptionAlgorithm: s.algorithm ?? 'SYMMETRIC_DEFAULT' };
   },
 );

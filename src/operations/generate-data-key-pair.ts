@@ -1,7 +1,8 @@
-import { TRAITS } from '../domain/operation.ts';
+import { TRAITS, type KeyUse } from '../domain/operation.ts';
 import { DATA_KEY_PAIR_SPECS } from '../crypto/key-specs.ts';
+import { contextConditions } from '../domain/crypto-ops.ts';
 import { generateDataKeyPair } from '../domain/data-key-pair.ts';
-import { S } from '../shared/validate.ts';
+import { S, type Infer } from '../shared/validate.ts';
 import { defineOperation, DryRunField, EncryptionContextField, GrantTokensField, KeyIdField, RecipientField, refuseRecipient } from './operation.ts';
 
 export const dataKeyPairInput = {
@@ -12,16 +13,33 @@ export const dataKeyPairInput = {
   DryRun: DryRunField,
 };
 
-export default defineOperation({ name: 'GenerateDataKeyPair', traits: { ...TRAITS.crypto, billing: 'data-key-pair' } }, 
+/** The key of GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext (`action`: the operation's). */
+export function dataKeyPairUse(action: string): KeyUse<Infer<typeof dataKeyPairInput>> {
+  return {
+    member: 'KeyId',
+    alias: true,
+    action,
+    state: 'crypto',
+    usage: 'ENCRYPT_DECRYPT',
+    conditions: (i) => ({ ...contextConditions(i.EncryptionContext), 'kms:DataKeyPairSpec': i.KeyPairSpec }),
+    encryptionContext: (i) => i.EncryptionContext,
+  };
+}
+
+export default defineOperation(
+  {
+    name: 'GenerateDataKeyPair',
+    traits: { ...TRAITS.crypto, billing: 'data-key-pair' },
+    key: dataKeyPairUse('kms:GenerateDataKeyPair'),
+    check: (i) => refuseRecipient(i.Recipient),
+  },
   { ...dataKeyPairInput, Recipient: RecipientField },
-  async ({ core, call }, i) => {
-    refuseRecipient(i.Recipient);
-    const r = await generateDataKeyPair(core, call, {
-      keyId: i.KeyId,
+  async ({ core }, i, key) => {
+    const r = await generateDataKeyPair(core, key, {
       keyPairSpec: i.KeyPairSpec,
       ...(i.EncryptionContext ? { context: i.EncryptionContext } : {}),
       ...(i.DryRun ? { dryRun: true } : {}),
-    }, true);
+    });
     return {
       PrivateKeyCiphertextBlob: r.blob,
       PrivateKeyPlaintext: r.privateKey,

@@ -1,5 +1,6 @@
-import { TRAITS } from '../domain/operation.ts';
-import { generateDataKey } from '../domain/crypto-ops.ts';
+import { TRAITS, type KeyUse } from '../domain/operation.ts';
+import { assertBytesOrSpec, contextConditions, generateDataKey } from '../domain/crypto-ops.ts';
+import type { KeyRecord } from '../domain/types.ts';
 import type { OpContext } from './operation.ts';
 import { S, type Infer } from '../shared/validate.ts';
 import { defineOperation, DryRunField, EncryptionContextField, GrantTokensField, KeyIdField, RecipientField, refuseRecipient } from './operation.ts';
@@ -13,22 +14,44 @@ export const dataKeyInput = {
   DryRun: DryRunField,
 };
 
+type DataKeyInput = Infer<typeof dataKeyInput>;
+
+/** The key of GenerateDataKey and GenerateDataKeyWithoutPlaintext (`action`: the operation's). */
+export function dataKeyUse(action: string): KeyUse<DataKeyInput> {
+  return {
+    member: 'KeyId',
+    alias: true,
+    action,
+    state: 'crypto',
+    usage: 'ENCRYPT_DECRYPT',
+    conditions: (i) => contextConditions(i.EncryptionContext),
+    encryptionContext: (i) => i.EncryptionContext,
+  };
+}
+
 /** GenerateDataKey and GenerateDataKeyWithoutPlaintext share everything but the plaintext in the answer. */
-export function runGenerateDataKey({ core, call }: OpContext, i: Infer<typeof dataKeyInput>, withPlaintext: boolean) {
-  return generateDataKey(core, call, {
-    keyId: i.KeyId,
+export function runGenerateDataKey({ core }: OpContext, i: DataKeyInput, key: KeyRecord) {
+  return generateDataKey(core, key, {
     ...(i.KeySpec !== undefined ? { keySpec: i.KeySpec } : {}),
     ...(i.NumberOfBytes !== undefined ? { numberOfBytes: i.NumberOfBytes } : {}),
     ...(i.EncryptionContext ? { context: i.EncryptionContext } : {}),
     ...(i.DryRun ? { dryRun: true } : {}),
-  }, withPlaintext);
+  });
 }
 
-export default defineOperation({ name: 'GenerateDataKey', traits: TRAITS.crypto }, 
+export default defineOperation(
+  {
+    name: 'GenerateDataKey',
+    traits: TRAITS.crypto,
+    key: dataKeyUse('kms:GenerateDataKey'),
+    check: (i) => {
+      refuseRecipient(i.Recipient);
+      assertBytesOrSpec({ keySpec: i.KeySpec, numberOfBytes: i.NumberOfBytes });
+    },
+  },
   { ...dataKeyInput, Recipient: RecipientField },
-  async (ctx, i) => {
-    refuseRecipient(i.Recipient);
-    const r = await runGenerateDataKey(ctx, i, true);
+  async (ctx, i, key) => {
+    const r = await runGenerateDataKey(ctx, i, key);
     return { CiphertextBlob: r.blob, Plaintext: r.plaintext, KeyId: r.key.arn, KeyMaterialId: r.materialId };
   },
 );

@@ -3,14 +3,15 @@ import { getPublicKey } from '../domain/public-keys.ts';
 import { defineOperation, GrantTokensField, KeyIdField } from './operation.ts';
 import { keyAlgorithms, legacySpec } from './key-metadata.ts';
 
-export default defineOperation({ name: 'GetPublicKey', traits: TRAITS.crypto }, { KeyId: KeyIdField, GrantTokens: GrantTokensField }, async ({ core, call }, i) => {
-  const { key, publicKey } = await getPublicKey(core, call, { keyId: i.KeyId, ...(i.GrantTokens ? { grantTokens: i.GrantTokens } : {}) });
-  return {
+export default defineOperation(
+  { name: 'GetPublicKey', traits: TRAITS.crypto, key: { member: 'KeyId', alias: true, action: 'kms:GetPublicKey', state: 'crypto' } },
+  { KeyId: KeyIdField, GrantTokens: GrantTokensField },
+  async ({ core }, _i, key) => ({
     KeyId: key.arn,
-    PublicKey: publicKey,
+    PublicKey: await getPublicKey(core, key),
     CustomerMasterKeySpec: legacySpec(key),
     KeySpec: key.keySpec,
     KeyUsage: key.keyUsage,
     ...keyAlgorithms(key),
-  };
-});
+  }),
+);

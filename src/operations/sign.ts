@@ -1,5 +1,5 @@
-import { TRAITS } from '../domain/operation.ts';
-import { MESSAGE_TYPES, SIGNING_ALGORITHMS } from '../crypto/key-specs.ts';
+import { TRAITS, type KeyUse } from '../domain/operation.ts';
+import { MESSAGE_TYPES, SIGNING_ALGORITHMS, type MessageType, type SigningAlgorithm } from '../crypto/key-specs.ts';
 import { sign } from '../domain/signing.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, DryRunField, GrantTokensField, KeyIdField } from './operation.ts';
@@ -8,21 +8,28 @@ export const MessageField = S.blob({ required: true, min: 1, max: 4096, sensitiv
 export const MessageTypeField = S.string({ enum: MESSAGE_TYPES });
 export const SigningAlgorithmField = S.string({ required: true, enum: SIGNING_ALGORITHMS });
 
-export default defineOperation({ name: 'Sign', traits: TRAITS.crypto }, 
+/** The key of Sign and Verify (`action`: the operation's); kms:MessageType is RAW when absent. */
+export function signingKeyUse<I extends { KeyId: string; SigningAlgorithm: SigningAlgorithm; MessageType?: MessageType | undefined }>(action: string): KeyUse<I> {
+  return {
+    member: 'KeyId',
+    alias: true,
+    action,
+    state: 'crypto',
+    usage: 'SIGN_VERIFY',
+    conditions: (i) => ({ 'kms:SigningAlgorithm': i.SigningAlgorithm, 'kms:MessageType': i.MessageType ?? 'RAW' }),
+  };
+}
+
+export default defineOperation(
+  { name: 'Sign', traits: TRAITS.crypto, key: signingKeyUse('kms:Sign'), scrub: (i) => i.Message.fill(0) },
   { KeyId: KeyIdField, Message: MessageField, MessageType: MessageTypeField, GrantTokens: GrantTokensField, SigningAlgorithm: SigningAlgorithmField, DryRun: DryRunField },
-  async ({ core, call }, i) => {
-    try {
-      const r = await sign(core, call, {
-        keyId: i.KeyId,
-        message: i.Message,
-        algorithm: i.SigningAlgorithm,
-        ...(i.MessageType !== undefined ? { messageType: i.MessageType } : {}),
-        ...(i.GrantTokens ? { grantTokens: i.GrantTokens } : {}),
-        ...(i.DryRun ? { dryRun: true } : {}),
-      });
-      return { KeyId: r.key.arn, Signature: r.signature, SigningAlgorithm: i.SigningAlgorithm };
-    } finally {
-      i.Message.fill(0);
-    }
+  async ({ core }, i, key) => {
+    const signature = await sign(core, key, {
+      message: i.Message,
+      algorithm: i.SigningAlgorithm,
+      ...(i.MessageType !== undefined ? { messageType: i.MessageType } : {}),
+      ...(i.DryRun ? { dryRun: true } : {}),
+    });
+    return { KeyId: key.arn, Signature: signature, SigningAlgorithm: i.SigningAlgorithm };
   },
 );

@@ -2,9 +2,10 @@ import { TRAITS } from '../domain/operation.ts';
 import { verify } from '../domain/signing.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, DryRunField, GrantTokensField, KeyIdField } from './operation.ts';
-import { MessageField, MessageTypeField, SigningAlgorithmField } from './sign.ts';
+import { MessageField, MessageTypeField, SigningAlgorithmField, signingKeyUse } from './sign.ts';
 
-export default defineOperation({ name: 'Verify', traits: TRAITS.crypto }, 
+export default defineOperation(
+  { name: 'Verify', traits: TRAITS.crypto, key: signingKeyUse('kms:Verify') },
   {
     KeyId: KeyIdField,
     Message: MessageField,
@@ -14,16 +15,14 @@ export default defineOperation({ name: 'Verify', traits: TRAITS.crypto },
     GrantTokens: GrantTokensField,
     DryRun: DryRunField,
   },
-  async ({ core, call }, i) => {
-    const r = await verify(core, call, {
-      keyId: i.KeyId,
+  async ({ core }, i, key) => {
+    await verify(core, key, {
       message: i.Message,
       signature: i.Signature,
       algorithm: i.SigningAlgorithm,
       ...(i.MessageType !== undefined ? { messageType: i.MessageType } : {}),
-      ...(i.GrantTokens ? { grantTokens: i.GrantTokens } : {}),
       ...(i.DryRun ? { dryRun: true } : {}),
     });
-    return { KeyId: r.key.arn, SignatureValid: true, SigningAlgorithm: i.SigningAlgorithm };
+    return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: i.SigningAlgorithm };
   },
 );
