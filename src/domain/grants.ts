@@ -16,7 +16,7 @@ import {
 } from '../shared/errors.ts';
 import { isKeyId } from '../shared/ids.ts';
 import type { CallContext, Core } from './core.ts';
-import { useKey } from './execute.ts';
+import { admitKey } from './execute.ts';
 import { StoreLimitError, type KeyStore, type RetirableGrantCursor } from './ports.ts';
 import type { GrantConstraints, GrantRecord, KeyRecord, Principal } from './types.ts';
 
@@ -185,8 +185,8 @@ const PRINCIPAL = /^(arn:aws[a-z-]*:(iam::\d{12}:(root|user\/.+|role\/.+)|sts::\
 
 export async function createGrant(core: Core, ctx: CallContext, p: CreateGrantInput): Promise<GrantRecord> {
   // A key that does not exist is answered before a malformed grant, and a malformed grant before
-  // authorization: the key is looked up first, and looked up again, authorized and checked by useKey.
-  await core.resolve(ctx, p.keyId);
+  // authorization: the key is looked up first, then authorized and checked (admitKey).
+  const key = await core.resolve(ctx, p.keyId);
   for (const arn of [p.granteePrincipal, p.retiringPrincipal]) {
     if (arn !== undefined && !PRINCIPAL.test(arn)) throw new ValidationException(`Invalid principal: ${arn}`);
   }
@@ -195,8 +195,7 @@ export async function createGrant(core: Core, ctx: CallContext, p: CreateGrantIn
     throw new ValidationException('Grant constraints are supported only for operations that take an encryption context.');
   }
   const constraintType = [p.constraints?.EncryptionContextEquals ? 'EncryptionContextEquals' : undefined, p.constraints?.EncryptionContextSubset ? 'EncryptionContextSubset' : undefined].filter((x): x is string => !!x);
-  const key = await useKey(core, ctx, p.keyId, {
-    alias: false,
+  await admitKey(core, ctx, key, undefined, {
     action: 'kms:CreateGrant',
     op: 'CreateGrant',
     state: 'crypto',
