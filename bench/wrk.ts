@@ -4,7 +4,10 @@
  *   npm run bench:wrk                               # 3 rounds: bare, Trent (everything on)
  *   npm run bench:wrk -- --both                     # 3 rounds: bare, Trent, Trent --no-audit
  *   node --import tsx bench/wrk.ts [--rounds 3] [--seconds 10] [--connections 64] [--threads 2]
- *        [--no-audit] [--both] [--no-build] [--node-args "--trace-gc"] [--serve-args "--workers 2"]
+ *        [--no-audit] [--both] [--no-build] [--node-args "--cpu-prof"] [--serve-args "--workers 2"] [--probe]
+ *
+ * --probe preloads bench/lib/loop-probe.mjs into each Trent process and prints, per cell, the
+ * event loop's worst delays and the GC pauses (count, total and longest, by kind).
  *
  * wrk (Debian's package `wrk`, a C load generator that costs the machine little) sends one
  * pre-signed 1 KiB Encrypt over and over on keep-alive connections (`-t2 -c64 -d10s --latency`):
@@ -21,7 +24,7 @@
  * synchronous=FULL, plain HTTP on loopback. Writes bench/results/wrk.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -42,6 +45,7 @@ const { values } = parseArgs({
     'no-build': { type: 'boolean' },
     'node-args': { type: 'string' },
     'serve-args': { type: 'string' },
+    probe: { type: 'boolean' },
   },
 });
 const ROUNDS = Number(values.rounds ?? 3);
@@ -62,6 +66,8 @@ interface WrkResult {
   p90ms: number;
   p99ms: number;
   maxms: number;
+  /** From the script's done(): the 99.9th percentile. */
+  p999ms: number;
   requests: number;
   /** Non-2xx answers and socket errors (connect, read, write, timeout). */
   errors: number;
@@ -94,6 +100,7 @@ function parseWrk(out: string): Omit<WrkResult, 'serverUs'> {
     p90ms: pct('90'),
     p99ms: pct('99'),
     maxms: max ? ms(max[1]!) : 0,
+    p999ms: Number(/^p99\.9 (\d+)$/m.exec(out)?.[1] ?? 0) / 1000,
     requests: Number(total[1]),
     errors: Number(non2xx?.[1] ?? 0) + (sock ? sock.slice(1).reduce((a, x) => a + Number(x), 0) : 0),
   };
@@ -107,6 +114,8 @@ function script(dir: string, url: string, op: string, input: Record<string, unkn
     `wrk.body = ${JSON.stringify(body)}`,
     // wrk adds its own Host header unless the script sets one spelled `Host`; two would break the signature.
     ...Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k === 'host' ? 'Host' : k)}] = ${JSON.stringify(v)}`),
+    // wrk's summary stops at the 99th percentile; the tail beyond it, in µs.
+    'done = function(summary, latency, requests) io.write(string.format("p99.9 %d\\n", latency:percentile(99.9))) end',
   ].join('\n');
   const path = join(dir, `${new URL(url).port}.lua`);
   writeFileSync(path, `${lua}\n`);
@@ -140,7 +149,9 @@ if (!values['no-build']) {
 const plaintext = Buffer.alloc(1024, 7).toString('base64');
 type Variant = 'bare' | 'trent' | 'trent --no-audit';
 const variants: Variant[] = ['bare', ...(values.both ? (['trent', 'trent --no-audit'] as const) : values['no-audit'] ? (['trent --no-audit'] as const) : (['trent'] as const))];
-const cells: ({ round: number; server: Variant } & WrkResult)[] = [];
+const cells: ({ round: number; server: Variant; from: number; to: number } & WrkResult)[] = [];
+const PROBE = values.probe === true;
+const probeFile = (v: Variant) => join(work, `${v.replace(/\W+/g, '-')}.probe.json`);
 const work = tempDir('trent-bench-wrk-');
 const nodes = new Map<Variant, Node>();
 const keyIds = new Map<Variant, string>();
@@ -150,7 +161,8 @@ try {
     const dir = join(work, v.replace(/\W+/g, '-'));
     mkdirSync(dir);
     const flags = [...(v === 'trent --no-audit' ? ['--no-audit'] : []), ...SERVE_ARGS];
-    const node = await startTrent(dir, { flags, nodeArgs: NODE_ARGS, built: !values['no-build'] });
+    const probe: { nodeArgs: string[]; env: Record<string, string> } = PROBE ? { nodeArgs: ['--import', join(import.meta.dirname, 'lib/loop-probe.mjs')], env: { LOOP_PROBE_OUT: probeFile(v) } } : { nodeArgs: [], env: {} };
+    const node = await startTrent(dir, { flags, nodeArgs: [...probe.nodeArgs, ...NODE_ARGS], env: probe.env, built: !values['no-build'] });
     nodes.set(v, node);
     const k = await kmsCall<{ KeyMetadata: { KeyId: string } }>(node.url, 'CreateKey', { Policy: JSON.stringify(keyPolicy), Description: 'bench wrk' });
     keyIds.set(v, k.KeyMetadata.KeyId);
@@ -161,18 +173,75 @@ try {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const v of variants) {
       const node = nodes.get(v)!;
-      const r = await runWrk(node.url, luaFor(v), node.proc.pid!);
+      const lua = luaFor(v);
+      const from = Date.now();
+      const r = await runWrk(node.url, lua, node.proc.pid!);
       if (r.errors > 0) throw new Error(`${v}: ${r.errors} of ${r.requests} answers were errors (non-2xx or socket errors)`);
-      cells.push({ round, server: v, ...r });
+      cells.push({ round, server: v, from, to: Date.now(), ...r });
       process.stderr.write(`  round ${round} ${v}: ${Math.round(r.rps)} req/s, p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms, max ${r.maxms.toFixed(0)} ms, srv ${Math.round(r.serverUs)} µs\n`);
     }
   }
 } finally {
   for (const n of nodes.values()) await n.stop();
-  rmSync(work, { recursive: true, force: true });
 }
 
-const rows = cells.map((c) => ({ round: c.round, server: c.server, 'req/s': Math.round(c.rps), 'p50 ms': c.p50ms, 'p99 ms': c.p99ms, 'max ms': Math.round(c.maxms), 'srv us': Math.round(c.serverUs) }));
+interface Probe {
+  slices: { at: number; maxDelayMs: number; p99DelayMs: number; cpuMs: number }[];
+  gcs: { at: number; ms: number; kind: string }[];
+  /** [at, ms, at, ms, …]: each request's time in the server ('request' to 'finish'). */
+  inServer: number[];
+  /** [at, ms, …]: each keep-alive socket's gap from one response's 'finish' to its next request. */
+  gaps: number[];
+  /** [at, ms, …]: each new connection's 'connection' event (at) and its wait for its first request. */
+  firsts: number[];
+}
+/** From the first to the last 'connection' event inside [from, to], ms. */
+function acceptSpread(xs: number[], from: number, to: number): number {
+  const at: number[] = [];
+  for (let i = 0; i < xs.length; i += 2) if (xs[i]! >= from && xs[i]! <= to) at.push(xs[i]!);
+  return at.length < 2 ? 0 : Math.round(Math.max(...at) - Math.min(...at));
+}
+
+/** The p50 / p99 / max of the ms of a flat [at, ms, …] array's pairs inside [from, to]. */
+function pairsSummary(xs: number[], from: number, to: number): string {
+  const v: number[] = [];
+  for (let i = 0; i < xs.length; i += 2) if (xs[i]! >= from && xs[i]! <= to) v.push(xs[i + 1]!);
+  v.sort((a, b) => a - b);
+  const at = (p: number) => (v.length === 0 ? 0 : v[Math.min(v.length - 1, Math.floor((p / 100) * v.length))]!);
+  return `${at(50).toFixed(1)} / ${at(99).toFixed(1)} / ${at(100).toFixed(0)}`;
+}
+/** Per Trent cell: the event loop's delays and the GC pauses inside the cell's window. */
+const probeRows: Record<string, string | number>[] = [];
+if (PROBE) {
+  for (const c of cells.filter((x) => x.server !== 'bare')) {
+    const f = probeFile(c.server);
+    if (!existsSync(f)) continue;
+    const p = JSON.parse(readFileSync(f, 'utf8')) as Probe;
+    const sl = p.slices.filter((s) => s.at > c.from && s.at <= c.to);
+    const gc = p.gcs.filter((g) => g.at >= c.from && g.at <= c.to);
+    const byKind = (k: string) => gc.filter((g) => g.kind === k);
+    const sum = (xs: { ms: number }[]) => xs.reduce((a, x) => a + x.ms, 0);
+    const maxOf = (xs: { ms: number }[]) => xs.reduce((a, x) => Math.max(a, x.ms), 0);
+    probeRows.push({
+      round: c.round,
+      server: c.server,
+      'loop max ms': sl.reduce((a, s) => Math.max(a, s.maxDelayMs), 0),
+      'slices >20ms': sl.filter((s) => s.maxDelayMs > 20).length,
+      'slices >50ms': sl.filter((s) => s.maxDelayMs > 50).length,
+      'minor gc n/ms/max': `${byKind('minor').length} / ${Math.round(sum(byKind('minor')))} / ${maxOf(byKind('minor')).toFixed(1)}`,
+      'major gc n/ms/max': `${byKind('major').length} / ${Math.round(sum(byKind('major')))} / ${maxOf(byKind('major')).toFixed(1)}`,
+      'incr gc n/ms': `${byKind('incremental').length} / ${Math.round(sum(byKind('incremental')))}`,
+      'in server p50/p99/max': pairsSummary(p.inServer, c.from, c.to),
+      'socket gap p50/p99/max': pairsSummary(p.gaps, c.from, c.to),
+      // wrk opens its connections at the start of each cell: the spread of their 'connection' events.
+      'accepts spread ms': acceptSpread(p.firsts, c.from, c.to),
+    });
+  }
+  if (process.env.WRK_KEEP_PROBE) for (const v of variants.filter((x) => x !== 'bare')) if (existsSync(probeFile(v))) writeFileSync(join(import.meta.dirname, 'results', `wrk-probe-${v.replace(/\W+/g, '-')}.json`), readFileSync(probeFile(v)));
+}
+rmSync(work, { recursive: true, force: true });
+
+const rows = cells.map((c) => ({ round: c.round, server: c.server, 'req/s': Math.round(c.rps), 'p50 ms': c.p50ms, 'p99 ms': c.p99ms, 'p99.9 ms': c.p999ms, 'max ms': Math.round(c.maxms), 'srv us': Math.round(c.serverUs) }));
 const medians = variants.map((v) => {
   const cs = cells.filter((c) => c.server === v);
   const bare = cells.filter((c) => c.server === 'bare');
@@ -181,6 +250,7 @@ const medians = variants.map((v) => {
     'req/s': Math.round(median(cs.map((c) => c.rps))),
     'p50 ms': median(cs.map((c) => c.p50ms)),
     'p99 ms': median(cs.map((c) => c.p99ms)),
+    'p99.9 ms': median(cs.map((c) => c.p999ms)),
     'srv us': Math.round(median(cs.map((c) => c.serverUs))),
     // Each cell's p99 over the bare cell of its round, then the median of those.
     'x bare p99': median(cs.map((c) => c.p99ms / Math.max(bare.find((b) => b.round === c.round)!.p99ms, 0.001))),
@@ -190,8 +260,9 @@ const machine = { cpus: availableParallelism(), model: cpus()[0]?.model ?? 'unkn
 process.stdout.write(`wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s --latency, one pre-signed 1 KiB Encrypt; ${ROUNDS} rounds alternated; ${machine.cpus} cores (${machine.model}), node ${machine.node}\n`);
 if (NODE_ARGS.length > 0 || SERVE_ARGS.length > 0) process.stdout.write(`Trent: node ${NODE_ARGS.join(' ')} bin/trent.js serve ${SERVE_ARGS.join(' ')}\n`);
 process.stdout.write(`\n${table(rows)}\n\nmedians:\n${table(medians)}\n`);
+if (probeRows.length > 0) process.stdout.write(`\nevent loop (100 ms slices) and GC pauses in each Trent cell:\n${table(probeRows)}\n`);
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 writeFileSync(
   join(import.meta.dirname, 'results', 'wrk.json'),
-  `${JSON.stringify({ bench: 'wrk', date: new Date().toISOString(), threads: THREADS, connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, nodeArgs: NODE_ARGS, serveArgs: SERVE_ARGS, machine, cells, medians }, null, 2)}\n`,
+  `${JSON.stringify({ bench: 'wrk', date: new Date().toISOString(), threads: THREADS, connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, nodeArgs: NODE_ARGS, serveArgs: SERVE_ARGS, machine, cells, medians, ...(PROBE ? { probe: probeRows } : {}) }, null, 2)}\n`,
 );
