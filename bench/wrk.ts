@@ -5,6 +5,10 @@
  *   npm run bench:wrk -- --both                     # 3 rounds: bare, Trent, Trent --no-audit
  *   node --import tsx bench/wrk.ts [--rounds 3] [--seconds 10] [--connections 64] [--threads 2]
  *        [--no-audit] [--both] [--no-build] [--node-args "--cpu-prof"] [--serve-args "--workers 2"] [--probe]
+ *        [--baseline-root <another checkout, built>]
+ *
+ * --baseline-root adds, after each Trent cell, the same cell on Trent started from another checkout
+ * (`trent@base`): a before/after comparison of two builds, alternated in one run.
  *
  * --probe preloads bench/lib/loop-probe.mjs into each Trent process and prints, per cell, the
  * event loop's worst delays and the GC pauses (count, total and longest, by kind).
@@ -46,6 +50,7 @@ const { values } = parseArgs({
     'node-args': { type: 'string' },
     'serve-args': { type: 'string' },
     probe: { type: 'boolean' },
+    'baseline-root': { type: 'string' },
   },
 });
 const ROUNDS = Number(values.rounds ?? 3);
@@ -147,8 +152,11 @@ if (!values['no-build']) {
 }
 
 const plaintext = Buffer.alloc(1024, 7).toString('base64');
-type Variant = 'bare' | 'trent' | 'trent --no-audit';
-const variants: Variant[] = ['bare', ...(values.both ? (['trent', 'trent --no-audit'] as const) : values['no-audit'] ? (['trent --no-audit'] as const) : (['trent'] as const))];
+/** `trent`, `trent --no-audit`, and with --baseline-root the same on the other build (`trent@base …`). */
+type Variant = string;
+const BASE_ROOT = values['baseline-root'];
+const trentVariants = values.both ? ['trent', 'trent --no-audit'] : values['no-audit'] ? ['trent --no-audit'] : ['trent'];
+const variants: Variant[] = ['bare', ...trentVariants.flatMap((v) => (BASE_ROOT ? [v, v.replace('trent', 'trent@base')] : [v]))];
 const cells: ({ round: number; server: Variant; from: number; to: number } & WrkResult)[] = [];
 const PROBE = values.probe === true;
 const probeFile = (v: Variant) => join(work, `${v.replace(/\W+/g, '-')}.probe.json`);
@@ -160,9 +168,9 @@ try {
   for (const v of variants.filter((x) => x !== 'bare')) {
     const dir = join(work, v.replace(/\W+/g, '-'));
     mkdirSync(dir);
-    const flags = [...(v === 'trent --no-audit' ? ['--no-audit'] : []), ...SERVE_ARGS];
+    const flags = [...(v.endsWith('--no-audit') ? ['--no-audit'] : []), ...SERVE_ARGS];
     const probe: { nodeArgs: string[]; env: Record<string, string> } = PROBE ? { nodeArgs: ['--import', join(import.meta.dirname, 'lib/loop-probe.mjs')], env: { LOOP_PROBE_OUT: probeFile(v) } } : { nodeArgs: [], env: {} };
-    const node = await startTrent(dir, { flags, nodeArgs: [...probe.nodeArgs, ...NODE_ARGS], env: probe.env, built: !values['no-build'] });
+    const node = await startTrent(dir, { flags, nodeArgs: [...probe.nodeArgs, ...NODE_ARGS], env: probe.env, built: !values['no-build'], ...(v.startsWith('trent@base') ? { root: BASE_ROOT! } : {}) });
     nodes.set(v, node);
     const k = await kmsCall<{ KeyMetadata: { KeyId: string } }>(node.url, 'CreateKey', { Policy: JSON.stringify(keyPolicy), Description: 'bench wrk' });
     keyIds.set(v, k.KeyMetadata.KeyId);
@@ -264,5 +272,5 @@ if (probeRows.length > 0) process.stdout.write(`\nevent loop (100 ms slices) and
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 writeFileSync(
   join(import.meta.dirname, 'results', 'wrk.json'),
-  `${JSON.stringify({ bench: 'wrk', date: new Date().toISOString(), threads: THREADS, connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, nodeArgs: NODE_ARGS, serveArgs: SERVE_ARGS, machine, cells, medians, ...(PROBE ? { probe: probeRows } : {}) }, null, 2)}\n`,
+  `${JSON.stringify({ bench: 'wrk', date: new Date().toISOString(), baselineRoot: BASE_ROOT, threads: THREADS, connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, nodeArgs: NODE_ARGS, serveArgs: SERVE_ARGS, machine, cells, medians, ...(PROBE ? { probe: probeRows } : {}) }, null, 2)}\n`,
 );

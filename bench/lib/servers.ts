@@ -115,12 +115,14 @@ export interface TrentOptions {
   /** Run the compiled JavaScript (TRENT_USE_DIST=1); otherwise bin/trent.js picks. */
   built?: boolean;
   env?: Record<string, string>;
+  /** Another checkout's bin/trent.js (built), to compare two builds in one run. */
+  root?: string;
 }
 
 /** Trent on a data directory, plain HTTP on loopback, the test root credentials, the policy's identities. */
 export function startTrent(dataDir: string, o: TrentOptions = {}): Promise<Node & { readyMs: number }> {
   const ids = identitiesFile(dataDir);
-  return start([...(o.nodeArgs ?? []), join(ROOT, 'bin/trent.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--no-tls', '--node-id', 'bench', '--identities', ids, ...(o.flags ?? [])], {
+  return start([...(o.nodeArgs ?? []), join(o.root ?? ROOT, 'bin/trent.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--no-tls', '--node-id', 'bench', '--identities', ids, ...(o.flags ?? [])], {
     TRENT_ROOT_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID,
     TRENT_ROOT_SECRET_ACCESS_KEY: TEST_SECRET,
     ...(o.built ? { TRENT_USE_DIST: '1' } : {}),
