@@ -35,17 +35,17 @@
  *
  * Writes bench/results/latest.json.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, tempDir, TEST_ACCESS_KEY_ID, TEST_ACCOUNT, TEST_SECRET } from '../test/support/trent.ts';
+import { ROOT, tempDir, TEST_ACCOUNT, TEST_SECRET } from '../test/support/trent.ts';
 import { seedRows, seedSqlite } from '../test/reliability/lib/bulk-seed.ts';
 import { kmsCall, median, signedRequest } from './lib/call.ts';
 import { cpuMicros, rssMB } from './lib/proc.ts';
 import { runLoad, table, type LoadResult } from './lib/load.ts';
+import { BARE, keyPolicy, type Node, sleep, start, startTrent } from './lib/servers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -74,112 +74,15 @@ type Off = 'audit' | 'sigv4' | 'policy';
 const OFF: Off[] = [...(values['no-audit'] ? (['audit'] as const) : []), ...(values['no-sigv4'] ? (['sigv4'] as const) : []), ...(values['open-policy'] ? (['policy'] as const) : [])];
 
 const account = TEST_ACCOUNT;
-const keyPolicy = {
-  Version: '2012-10-17',
-  Id: 'bench-policy',
-  Statement: [
-    { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
-    {
-      Sid: 'Allow key administrators',
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${account}:role/KMSAdmin` },
-      Action: ['kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*', 'kms:Disable*', 'kms:Get*', 'kms:Delete*', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion'],
-      Resource: '*',
-    },
-    {
-      Sid: 'Allow use of the key',
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${account}:role/PetTracker-Lambda` },
-      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
-      Resource: '*',
-    },
-  ],
-};
-
-interface Node {
-  proc: ChildProcess;
-  url: string;
-  stop: () => Promise<void>;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** RSS in MB to one decimal, as the table prints it. */
 const rssTenths = (pid: number) => Math.round(rssMB(pid) * 10) / 10;
 
-function healthz(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get(`${url}/healthz`, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200));
-    });
-    req.on('error', () => resolve(false));
-    req.setTimeout(1000, () => req.destroy());
-  });
-}
-
-/** Spawns a server; resolves when it prints its URL and answers /healthz, with the time that took. */
-async function start(args: string[], env: Record<string, string> = {}): Promise<Node & { readyMs: number }> {
-  const t0 = performance.now();
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<void>((r) => proc.on('exit', () => r()));
-  let url: string | undefined;
-  for (const deadline = Date.now() + 30_000; ; await sleep(2)) {
-    if (proc.exitCode !== null || Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`server did not start: ${out}\n${err}`);
-    }
-    url ??= /listening on (\S+)/.exec(out)?.[1];
-    if (url !== undefined && (await healthz(url))) break;
-  }
-  const readyMs = performance.now() - t0;
-  return {
-    proc,
-    url,
-    readyMs,
-    stop: async () => {
-      proc.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-const BARE = `
-const http = require('node:http');
-const body = Buffer.from(JSON.stringify({ KeyId: 'x'.repeat(75), CiphertextBlob: 'A'.repeat(Number(process.argv[1])), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }));
-const server = http.createServer((req, res) => {
-  req.on('data', () => {});
-  req.on('end', () => {
-    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': '00000000-0000-4000-8000-000000000000', 'content-length': body.length });
-    res.end(body);
-  });
-});
-server.keepAliveTimeout = 65000;
-server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));
-`;
-
-/** The roles the key policy names must exist (Trent refuses policies naming unknown principals). */
-function identitiesFile(dataDir: string): string {
-  const path = join(dataDir, 'identities.json');
-  const principals = ['KMSAdmin', 'PetTracker-Lambda'].map((r) => ({ arn: `arn:aws:iam::${account}:role/${r}` }));
-  writeFileSync(path, JSON.stringify({ accounts: { [account]: { principals } } }));
-  return path;
-}
-
 const WORKERS = Number(values.workers ?? 1);
 
 function startTrentNode(dataDir: string, off: Off[] = OFF, workers = WORKERS): Promise<Node & { readyMs: number }> {
-  const ids = identitiesFile(dataDir);
   const flags = [...(off.includes('audit') ? ['--no-audit'] : []), ...(off.includes('sigv4') ? ['--no-sigv4'] : []), ...(workers > 1 ? ['--workers', String(workers)] : [])];
-  return start([join(ROOT, 'bin/trent.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--no-tls', '--node-id', 'bench', '--identities', ids, ...flags], {
-    TRENT_ROOT_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID,
-    TRENT_ROOT_SECRET_ACCESS_KEY: TEST_SECRET,
-    ...(BUILT ? { TRENT_USE_DIST: '1' } : {}),
-  });
+  return startTrent(dataDir, { flags, built: BUILT });
 }
 
 /** The full suite measures the compiled JavaScript: build it once, then pin that build. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,6 +140,36 @@ describe('SqliteStore files are private', () => {
     await s.putMeta('x', '1');
     assert.equal(mode(path), 0o600);
     assert.equal(mode(`${path}-wal`), 0o600);
+    await s.close();
+  });
+});
+
+describe('SqliteStore meta writes', () => {
+  test('a meta write is durable when it resolves: it survives kill -9 right after, and later FULL commits still work', async () => {
+    const path = freshPath();
+    const storeUrl = new URL('./sqlite-store.ts', import.meta.url).href;
+    const code = `const { SqliteStore } = await import(${JSON.stringify(storeUrl)});
+const s = new SqliteStore(${JSON.stringify(path)});
+await s.putMeta('audit_head:n1', 'v1');
+await s.putMeta('audit_head:n1', 'v2');
+process.kill(process.pid, 'SIGKILL');`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
+    assert.equal(r.signal, 'SIGKILL', r.stderr);
+    const s = new SqliteStore(path);
+    try {
+      assert.equal(await s.getMeta('audit_head:n1'), 'v2');
+      await s.putMeta('audit_head:n1', 'v3');
+      assert.equal(await s.putMetaIfAbsent('other', 'a'), 'a');
+      assert.equal(await s.getMeta('audit_head:n1'), 'v3');
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('meta writes on an in-memory database need no WAL file', async () => {
+    const s = new SqliteStore(':memory:');
+    await s.putMeta('x', '1');
+    assert.equal(await s.getMeta('x'), '1');
     await s.close();
   });
 });
