@@ -5,7 +5,7 @@
  *   npm run bench:wrk -- --both                     # 3 rounds: bare, Trent, Trent --no-audit
  *   node --import tsx bench/wrk.ts [--rounds 3] [--seconds 10] [--connections 64] [--threads 2]
  *        [--no-audit] [--both] [--no-build] [--node-args "--cpu-prof"] [--serve-args "--workers 2"] [--probe]
- *        [--baseline-root <another checkout, built>]
+ *        [--baseline-root <another checkout, built>] [--operation Encrypt|DescribeKey]
  *
  * --baseline-root adds, after each Trent cell, the same cell on Trent started from another checkout
  * (`trent@base`): a before/after comparison of two builds, alternated in one run.
@@ -51,12 +51,16 @@ const { values } = parseArgs({
     'serve-args': { type: 'string' },
     probe: { type: 'boolean' },
     'baseline-root': { type: 'string' },
+    operation: { type: 'string' },
   },
 });
 const ROUNDS = Number(values.rounds ?? 3);
 const SECONDS = Number(values.seconds ?? 10);
 const CONNECTIONS = Number(values.connections ?? 64);
 const THREADS = Number(values.threads ?? 2);
+/** The request each cell repeats: Encrypt (1 KiB) by default, or DescribeKey. */
+const OPERATION = values.operation ?? 'Encrypt';
+if (OPERATION !== 'Encrypt' && OPERATION !== 'DescribeKey') throw new Error(`--operation: Encrypt or DescribeKey, not ${OPERATION}`);
 const NODE_ARGS = values['node-args']?.split(/\s+/).filter(Boolean) ?? [];
 const SERVE_ARGS = values['serve-args']?.split(/\s+/).filter(Boolean) ?? [];
 
@@ -175,7 +179,7 @@ try {
     const k = await kmsCall<{ KeyMetadata: { KeyId: string } }>(node.url, 'CreateKey', { Policy: JSON.stringify(keyPolicy), Description: 'bench wrk' });
     keyIds.set(v, k.KeyMetadata.KeyId);
   }
-  const luaFor = (v: Variant) => script(work, nodes.get(v)!.url, 'Encrypt', { KeyId: keyIds.get(v) ?? 'bench', Plaintext: plaintext });
+  const luaFor = (v: Variant) => script(work, nodes.get(v)!.url, OPERATION, OPERATION === 'Encrypt' ? { KeyId: keyIds.get(v) ?? 'bench', Plaintext: plaintext } : { KeyId: keyIds.get(v) ?? 'bench' });
   // Warm-up: each server's JIT and caches, a quarter of a cell each.
   for (const v of variants) await runWrk(nodes.get(v)!.url, luaFor(v), nodes.get(v)!.proc.pid!, Math.max(1, Math.round(SECONDS / 4)));
   for (let round = 1; round <= ROUNDS; round++) {
@@ -265,7 +269,7 @@ const medians = variants.map((v) => {
   };
 });
 const machine = { cpus: availableParallelism(), model: cpus()[0]?.model ?? 'unknown', node: process.version };
-process.stdout.write(`wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s --latency, one pre-signed 1 KiB Encrypt; ${ROUNDS} rounds alternated; ${machine.cpus} cores (${machine.model}), node ${machine.node}\n`);
+process.stdout.write(`wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s --latency, one pre-signed ${OPERATION === 'Encrypt' ? '1 KiB Encrypt' : OPERATION}; ${ROUNDS} rounds alternated; ${machine.cpus} cores (${machine.model}), node ${machine.node}\n`);
 if (NODE_ARGS.length > 0 || SERVE_ARGS.length > 0) process.stdout.write(`Trent: node ${NODE_ARGS.join(' ')} bin/trent.js serve ${SERVE_ARGS.join(' ')}\n`);
 process.stdout.write(`\n${table(rows)}\n\nmedians:\n${table(medians)}\n`);
 if (probeRows.length > 0) process.stdout.write(`\nevent loop (100 ms slices) and GC pauses in each Trent cell:\n${table(probeRows)}\n`);
