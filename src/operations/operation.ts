@@ -24,7 +24,6 @@ export interface Meta<N extends OperationName, I> {
  * Any operation's declaration, as the dispatch table and the server hold it: the input type is
  * each declaration's own (its decode and run agree on it), so it is erased here.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Operation = Declaration<any, unknown>;
 
 export function defineOperation<N extends OperationName, F extends Record<string, Spec>>(
