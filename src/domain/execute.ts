@@ -11,7 +11,7 @@
  */
 import { InvalidKeyUsageException } from '../shared/errors.ts';
 import type { CallContext, Core, Touched } from './core.ts';
-import type { NewGrant } from './grants.ts';
+import type { AuthzRequest } from './authorizer.ts';
 import { assertState, type StateClass } from './key-state.ts';
 import type { Caller, Conditions, Declaration } from './operation.ts';
 import type { KeyUsage } from '../crypto/key-specs.ts';
@@ -45,7 +45,7 @@ export interface KeyCheck {
   conditions?: Conditions;
   encryptionContext?: EncryptionContext;
   /** kms:CreateGrant: the grant the request would create (a grant authorizes it only if it covers it). */
-  newGrant?: NewGrant;
+  newGrant?: AuthzRequest['newGrant'];
 }
 
 /** "<arn> key usage is SIGN_VERIFY which is not valid for Encrypt." (recorded against AWS). */
