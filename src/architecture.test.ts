@@ -88,3 +88,20 @@ test('no folder imports another in a cycle', () => {
   for (const [a, outs] of graph) for (const b of outs) if (graph.get(b)?.has(a) && a < b) cycles.push(`${a} ⇄ ${b}`);
   assert.deepEqual(cycles, []);
 });
+
+test('no file imports itself through others (type imports included)', () => {
+  const out = new Map<string, string[]>();
+  for (const e of edges) (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e.to);
+  const state = new Map<string, 'open' | 'done'>();
+  const cycles: string[] = [];
+  const visit = (f: string, path: string[]) => {
+    state.set(f, 'open');
+    for (const g of out.get(f) ?? []) {
+      if (state.get(g) === 'open') cycles.push([...path.slice(path.indexOf(g)), g].join(' → '));
+      else if (!state.has(g)) visit(g, [...path, g]);
+    }
+    state.set(f, 'done');
+  };
+  for (const f of files.keys()) if (!state.has(f)) visit(f, [f]);
+  assert.deepEqual(cycles, []);
+});
