@@ -11,7 +11,7 @@ import { assemble, concatBytes, decodeBlob, encodeHeader, IV_LENGTH } from '../f
 import { DryRunOperationException, IncorrectKeyException, InvalidCiphertextException, NotFoundException, ValidationException } from '../shared/errors.ts';
 import type { CallContext, Core } from './core.ts';
 import { admitKey, useKey, type KeyCheck } from './execute.ts';
-import type { Conditions } from './operation.ts';
+import type { Conditions, KeyUse } from './operation.ts';
 import { assertEncryptionAlgorithm, refuseContextForAsymmetric, rsaOpen, rsaSeal } from './rsa-encryption.ts';
 import type { KeyRecord } from './types.ts';
 
@@ -34,6 +34,23 @@ export function contextConditions(ctx: EncryptionContext | undefined, algorithm:
   if (keys.length > 0) out['kms:EncryptionContextKeys'] = keys;
   for (const [k, v] of Object.entries(ctx ?? {})) out[`kms:EncryptionContext:${k}`] = v;
   return out;
+}
+
+/**
+ * The key of an operation that seals under the key its KeyId names (Encrypt, GenerateDataKey*,
+ * GenerateDataKeyPair*), as its declaration states it: an alias may name it; `kms:<action>` with
+ * the context's condition keys (and `more`, e.g. kms:DataKeyPairSpec); crypto state; ENCRYPT_DECRYPT.
+ */
+export function sealingKeyUse<I extends { KeyId: string; EncryptionContext?: EncryptionContext; EncryptionAlgorithm?: EncryptionAlgorithm }>(action: string, more?: (input: I) => Conditions): KeyUse<I> {
+  return {
+    member: 'KeyId',
+    alias: true,
+    action,
+    state: 'crypto',
+    usage: 'ENCRYPT_DECRYPT',
+    conditions: more ? (i) => ({ ...contextConditions(i.EncryptionContext, i.EncryptionAlgorithm), ...more(i) }) : (i) => contextConditions(i.EncryptionContext, i.EncryptionAlgorithm),
+    encryptionContext: (i) => i.EncryptionContext,
+  };
 }
 
 /** The key use of a request that seals or opens under the key it names (ReEncrypt's destination, a dry run without ciphertext). */

@@ -1,5 +1,5 @@
 import { TRAITS } from '../domain/operation.ts';
-import { contextConditions, encrypt } from '../domain/crypto-ops.ts';
+import { encrypt, sealingKeyUse } from '../domain/crypto-ops.ts';
 import { S } from '../shared/validate.ts';
 import { defineOperation, DryRunField, EncryptionAlgorithmField, EncryptionContextField, GrantTokensField, KeyIdField } from './operation.ts';
 
@@ -7,15 +7,7 @@ export default defineOperation(
   {
     name: 'Encrypt',
     traits: TRAITS.crypto,
-    key: {
-      member: 'KeyId',
-      alias: true,
-      action: 'kms:Encrypt',
-      state: 'crypto',
-      usage: 'ENCRYPT_DECRYPT',
-      conditions: (i) => contextConditions(i.EncryptionContext, i.EncryptionAlgorithm),
-      encryptionContext: (i) => i.EncryptionContext,
-    },
+    key: sealingKeyUse('kms:Encrypt'),
     scrub: (i) => i.Plaintext.fill(0),
   },
   {

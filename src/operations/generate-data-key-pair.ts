@@ -1,6 +1,6 @@
-import { TRAITS, type KeyUse } from '../domain/operation.ts';
+import { TRAITS } from '../domain/operation.ts';
 import { DATA_KEY_PAIR_SPECS } from '../crypto/key-specs.ts';
-import { contextConditions } from '../domain/crypto-ops.ts';
+import { sealingKeyUse } from '../domain/crypto-ops.ts';
 import { generateDataKeyPair } from '../domain/data-key-pair.ts';
 import { S, type Infer } from '../shared/validate.ts';
 import { defineOperation, DryRunField, EncryptionContextField, GrantTokensField, KeyIdField, RecipientField, refuseRecipient } from './operation.ts';
@@ -13,18 +13,8 @@ export const dataKeyPairInput = {
   DryRun: DryRunField,
 };
 
-/** The key of GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext (`action`: the operation's). */
-export function dataKeyPairUse(action: string): KeyUse<Infer<typeof dataKeyPairInput>> {
-  return {
-    member: 'KeyId',
-    alias: true,
-    action,
-    state: 'crypto',
-    usage: 'ENCRYPT_DECRYPT',
-    conditions: (i) => ({ ...contextConditions(i.EncryptionContext), 'kms:DataKeyPairSpec': i.KeyPairSpec }),
-    encryptionContext: (i) => i.EncryptionContext,
-  };
-}
+/** The key of GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext (`action`: the operation's), with kms:DataKeyPairSpec. */
+export const dataKeyPairUse = (action: string) => sealingKeyUse<Infer<typeof dataKeyPairInput>>(action, (i) => ({ 'kms:DataKeyPairSpec': i.KeyPairSpec }));
 
 export default defineOperation(
   {

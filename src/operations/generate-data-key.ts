@@ -1,5 +1,5 @@
-import { TRAITS, type KeyUse } from '../domain/operation.ts';
-import { assertBytesOrSpec, contextConditions, generateDataKey } from '../domain/crypto-ops.ts';
+import { TRAITS } from '../domain/operation.ts';
+import { assertBytesOrSpec, generateDataKey, sealingKeyUse } from '../domain/crypto-ops.ts';
 import type { KeyRecord } from '../domain/types.ts';
 import type { OpContext } from './operation.ts';
 import { S, type Infer } from '../shared/validate.ts';
@@ -17,17 +17,7 @@ export const dataKeyInput = {
 type DataKeyInput = Infer<typeof dataKeyInput>;
 
 /** The key of GenerateDataKey and GenerateDataKeyWithoutPlaintext (`action`: the operation's). */
-export function dataKeyUse(action: string): KeyUse<DataKeyInput> {
-  return {
-    member: 'KeyId',
-    alias: true,
-    action,
-    state: 'crypto',
-    usage: 'ENCRYPT_DECRYPT',
-    conditions: (i) => contextConditions(i.EncryptionContext),
-    encryptionContext: (i) => i.EncryptionContext,
-  };
-}
+export const dataKeyUse = (action: string) => sealingKeyUse<DataKeyInput>(action);
 
 /** GenerateDataKey and GenerateDataKeyWithoutPlaintext share everything but the plaintext in the answer. */
 export function runGenerateDataKey({ core }: OpContext, i: DataKeyInput, key: KeyRecord) {
