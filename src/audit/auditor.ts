@@ -17,6 +17,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/ports.ts';
+import type { Touched } from '../domain/core.ts';
+import type { RequestScope } from '../domain/execute.ts';
 import type { OperationTraits } from '../domain/operation.ts';
 import type { Principal } from '../domain/types.ts';
 import { withoutV4Mapping } from '../shared/source-ip.ts';
@@ -26,7 +28,6 @@ import type { HeadAnchor } from './anchor.ts';
 import { additionalEventData, requestParameters, responseElements } from './redact.ts';
 import { claimedAccessKeyId, type CloudTrailRecord, EVENT_VERSION, eventTime, keyResource, unauthenticatedIdentity, userIdentityOf } from './record.ts';
 import { requestClass, type RequestClass } from './request-class.ts';
-import type { AuditScope, TouchedKey } from './scope.ts';
 
 /** What the meter learns from each record. */
 export interface Usage {
@@ -66,8 +67,8 @@ export const UNKNOWN_TRAITS: OperationTraits = { readOnly: false, responseElemen
 const MAX_MESSAGE = 2048;
 const MAX_AGENT = 1024;
 
-export class RequestAudit implements AuditScope {
-  readonly touched = new Map<string, TouchedKey>();
+export class RequestAudit implements RequestScope {
+  readonly touched = new Map<string, Touched>();
   eventName = 'Unknown';
   traits: OperationTraits = UNKNOWN_TRAITS;
   spec: Readonly<Record<string, Spec>> | undefined;
